@@ -1,0 +1,3 @@
+from dbscaffold.cli import main
+
+main()

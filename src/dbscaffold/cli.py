@@ -1,0 +1,82 @@
+"""The ``dbscaffold`` command line."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dbscaffold.errors import DbscaffoldError
+
+app = typer.Typer(
+    name="dbscaffold",
+    help="Start, and keep growing, an async SQLAlchemy 2.x + Alembic project.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def cli() -> None:
+    """Start, and keep growing, an async SQLAlchemy 2.x + Alembic project."""
+
+
+def fail(error: DbscaffoldError) -> typer.Exit:
+    """Print ``error`` as one line plus a hint on stderr; the caller raises the result."""
+    typer.echo(f"error: {error.message}", err=True)
+    if error.hint:
+        typer.echo(f"hint: {error.hint}", err=True)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def new(
+    destination: Annotated[Path, typer.Argument(help="Directory to create the project in.")],
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="Answer a question: KEY=VALUE (repeatable)."),
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Use the default for every unanswered question.")
+    ] = False,
+) -> None:
+    """Create a new project from the bundled template."""
+    from dbscaffold.answers import parse_data
+    from dbscaffold.generate import create_project
+
+    try:
+        create_project(destination, parse_data(data or []), use_defaults=defaults)
+    except DbscaffoldError as error:
+        raise fail(error) from None
+    typer.echo(f"created {destination}")
+    typer.echo(f"next: cd {destination} && uv sync && uv run pytest")
+
+
+@app.command()
+def demo(
+    destination: Annotated[
+        Path | None,
+        typer.Argument(help="Where to create the demo (default: a new temporary directory)."),
+    ] = None,
+) -> None:
+    """Generate a project with the default answers, install it and run its tests."""
+    import tempfile
+
+    from dbscaffold.demo import verify_project
+    from dbscaffold.generate import create_project
+
+    project = destination or Path(tempfile.mkdtemp(prefix="dbscaffold-demo-")) / "my_service"
+    try:
+        create_project(project, {}, use_defaults=True)
+        typer.echo(f"==> generated a project with the default answers in {project}")
+        verify_project(project)
+    except DbscaffoldError as error:
+        raise fail(error) from None
+    files = sorted(p.relative_to(project) for p in project.rglob("*.py") if ".venv" not in p.parts)
+    typer.echo(f"==> done: {project} ({len(files)} Python files) installs and its tests pass")
+    typer.echo(f"    look around: cd {project} && uv run pytest -v")
+
+
+def main() -> None:
+    app()

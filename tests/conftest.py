@@ -50,8 +50,14 @@ def shared_env(tmp_path_factory: pytest.TempPathFactory) -> SharedEnvironment:
     requirements: set[str] = set()
     for index, answers in enumerate(_WIDEST_ANSWERS):
         probe = tmp_path_factory.mktemp(f"requirements-probe-{index}")
-        run_copy(str(REPO_ROOT), str(probe), data=dict(answers), defaults=True, quiet=True,
-                 vcs_ref="HEAD")
+        run_copy(
+            str(REPO_ROOT),
+            str(probe),
+            data=dict(answers),
+            defaults=True,
+            quiet=True,
+            vcs_ref="HEAD",
+        )
         requirements |= declared_requirements(probe / "pyproject.toml")
     return shared_environment(cache_dir, requirements)
 

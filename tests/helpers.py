@@ -72,11 +72,9 @@ def shared_environment(cache_dir: Path, requirements: Iterable[str]) -> SharedEn
         if not (root / ".complete").exists():
             python = f"{sys.version_info.major}.{sys.version_info.minor}"
             run(["uv", "venv", "--quiet", "--python", python, str(root)], cwd=cache_dir)
-            run(
-                ["uv", "pip", "install", "--quiet", "--python", str(root / "bin" / "python")]
-                + wanted,
-                cwd=cache_dir,
-            )
+            python_path = str(root / "bin" / "python")
+            install = ["uv", "pip", "install", "--quiet", "--python", python_path]
+            run([*install, *wanted], cwd=cache_dir)
             (root / ".complete").touch()
     return SharedEnvironment(root)
 

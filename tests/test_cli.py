@@ -20,8 +20,16 @@ def dbscaffold(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_new_creates_a_project_with_the_given_answers(tmp_path: Path) -> None:
-    result = dbscaffold("new", "billing", "--defaults", "--data", "primary_key=dual",
-                        "--data", "project_name=Billing", cwd=tmp_path)
+    result = dbscaffold(
+        "new",
+        "billing",
+        "--defaults",
+        "--data",
+        "primary_key=dual",
+        "--data",
+        "project_name=Billing",
+        cwd=tmp_path,
+    )
 
     assert result.returncode == 0, result.stderr
     answers = (tmp_path / "billing" / ".copier-answers.yml").read_text()
@@ -46,7 +54,8 @@ def test_bad_answers_are_one_line_and_write_nothing(
 
     assert result.returncode == 2
     error, hint = result.stderr.strip().splitlines()
-    assert error.startswith("error: ") and message in error
+    assert error.startswith("error: ")
+    assert message in error
     assert hint.startswith("hint: ")
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []

@@ -16,7 +16,9 @@ def source_text(project: Path) -> str:
 
 
 def dependencies(project: Path) -> str:
-    return " ".join(tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"])
+    return " ".join(
+        tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
+    )
 
 
 def test_generation_is_deterministic(copie: Copie, tmp_path: Path) -> None:
@@ -28,7 +30,8 @@ def test_generation_is_deterministic(copie: Copie, tmp_path: Path) -> None:
     first = copie.copy(extra_answers=answers, template_dir=snapshot)
     second = copie.copy(extra_answers=answers, template_dir=snapshot)
 
-    assert first.project_dir is not None and second.project_dir is not None
+    assert first.project_dir is not None
+    assert second.project_dir is not None
     assert tree_bytes(first.project_dir) == tree_bytes(second.project_dir)
 
 
@@ -71,8 +74,19 @@ def test_options_that_are_off_leave_no_trace(generate: Generate) -> None:
     )
     source = source_text(project)
 
-    traces = ("deleted_at", "soft_delete", "version_id", "ConflictError", "created_at",
-              "updated_at", "utcnow", "uuid7", "uuid_utils", "Article", "public_id")
+    traces = (
+        "deleted_at",
+        "soft_delete",
+        "version_id",
+        "ConflictError",
+        "created_at",
+        "updated_at",
+        "utcnow",
+        "uuid7",
+        "uuid_utils",
+        "Article",
+        "public_id",
+    )
     for trace in traces:
         assert trace not in source, trace
     assert not (project / ".github").exists()

@@ -53,6 +53,55 @@ def new(
     typer.echo(f"next: cd {destination} && uv sync && uv run pytest")
 
 
+@app.command("add-model")
+def add_model_command(
+    name: Annotated[str, typer.Argument(help="The model class, in PascalCase: BlogPost.")],
+    fields: Annotated[
+        list[str] | None,
+        typer.Argument(help="Fields: name[:type][?][:modifier ...][=default]."),
+    ] = None,
+    pk: Annotated[
+        str | None, typer.Option("--pk", help="uuid7, uuid4, int or dual (default: the project's).")
+    ] = None,
+    timestamps: Annotated[bool | None, typer.Option("--timestamps/--no-timestamps")] = None,
+    soft_delete: Annotated[bool | None, typer.Option("--soft-delete/--no-soft-delete")] = None,
+    versioning: Annotated[bool | None, typer.Option("--versioning/--no-versioning")] = None,
+    table: Annotated[str | None, typer.Option("--table", help="Table name.")] = None,
+    migration: Annotated[
+        bool, typer.Option("--migration", help="Autogenerate the migration too.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan only.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite differing files.")] = False,
+    skip: Annotated[bool, typer.Option("--skip", help="Keep differing files.")] = False,
+    project: Annotated[
+        Path, typer.Option("--project", help="The project (default: the current directory).")
+    ] = Path(),
+) -> None:
+    """Add a model with its repository, tests and (with --migration) its migration."""
+    from dbscaffold.add_model import AddModelOptions, add_model
+
+    if pk is not None and pk not in {"uuid7", "uuid4", "int", "dual"}:
+        raise fail(DbscaffoldError(f"--pk {pk!r} is not one of uuid7, uuid4, int, dual"))
+    options = AddModelOptions(
+        name=name,
+        fields=fields or [],
+        project=project,
+        pk=pk,
+        timestamps=timestamps,
+        soft_delete=soft_delete,
+        versioning=versioning,
+        table=table,
+        migration=migration,
+        dry_run=dry_run,
+        force=force,
+        skip=skip,
+    )
+    try:
+        add_model(options, typer.echo)
+    except DbscaffoldError as error:
+        raise fail(error) from None
+
+
 @app.command()
 def demo(
     destination: Annotated[

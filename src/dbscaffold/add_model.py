@@ -1,0 +1,91 @@
+"""``dbscaffold add-model``: parse, plan, then write (all or nothing)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dbscaffold import render
+from dbscaffold.errors import DbscaffoldError
+from dbscaffold.fields import parse_fields
+from dbscaffold.plan import build_request, model_context
+from dbscaffold.project import read_project
+from dbscaffold.writer import FileWrite, Status, apply, classify, status_lines, undo
+
+
+@dataclass(frozen=True)
+class AddModelOptions:
+    name: str
+    fields: list[str]
+    project: Path
+    pk: str | None = None
+    timestamps: bool | None = None
+    soft_delete: bool | None = None
+    versioning: bool | None = None
+    table: str | None = None
+    migration: bool = False
+    dry_run: bool = False
+    force: bool = False
+    skip: bool = False
+
+
+def add_model(options: AddModelOptions, echo: Callable[[str], None]) -> None:
+    if options.force and options.skip:
+        raise DbscaffoldError("--force and --skip exclude each other", hint="choose one")
+    project = read_project(options.project)
+    request = build_request(
+        project,
+        options.name,
+        parse_fields(options.fields),
+        table=options.table,
+        pk=options.pk,
+        timestamps=options.timestamps,
+        soft_delete=options.soft_delete,
+        versioning=options.versioning,
+    )
+    context = {"model": model_context(project, request), "package_name": project.package}
+    package = Path("src") / project.package
+    writes = [
+        FileWrite(
+            package / "models" / f"{request.module}.py", render.render(render.MODEL, **context)
+        ),
+        FileWrite(
+            package / "repositories" / f"{request.module}.py",
+            render.render(render.REPOSITORY, **context),
+        ),
+        FileWrite(
+            Path("tests") / "models" / f"test_{request.module}.py",
+            render.render(render.TESTS, **context),
+        ),
+    ]
+    planned = classify(project.root, writes, force=options.force, skip=options.skip)
+    slug = f"create_{request.table}_table"
+    lines = status_lines(planned)
+    if options.migration:
+        lines.append(f"{'migrate':>10}  migrations/versions/<today>_{slug}.py")
+    for line in lines:
+        echo(line)
+    conflicts = [p for p in planned if p.status is Status.CONFLICT]
+    if conflicts:
+        raise DbscaffoldError(
+            f"{conflicts[0].write.path} exists and differs; nothing was written",
+            hint="pass --force to overwrite or --skip to keep existing files",
+        )
+    if options.dry_run:
+        return
+    if options.migration:
+        from dbscaffold import migration
+
+        migration.check_ready(project.root)
+    previous = {
+        p.write.path: (project.root / p.write.path).read_text()
+        for p in planned
+        if p.status is Status.FORCE
+    }
+    apply(project.root, planned)
+    if options.migration:
+        try:
+            created = migration.autogenerate(project.root, slug.replace("_", " "), slug)
+        except BaseException:
+            undo(project.root, planned, previous)
+            raise
+        echo(f"{'create':>10}  {created.relative_to(project.root)}")

@@ -1,0 +1,475 @@
+"""Planning ``add-model``: from parsed fields to the render context of each file.
+
+Pure functions: nothing here reads or writes files.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from dbscaffold.errors import DbscaffoldError
+from dbscaffold.fields import FieldSpec, check_model_name, table_name
+from dbscaffold.project import ExistingModel, Project
+
+PK_MIXINS = {
+    "uuid7": "UUIDPrimaryKeyMixin",
+    "uuid4": "UUIDPrimaryKeyMixin",
+    "int": "IntegerPrimaryKeyMixin",
+    "dual": "DualIdMixin",
+}
+_SIMPLE_TYPES = {
+    "text": ("str", "Text"),
+    "int": ("int", "Integer"),
+    "bigint": ("int", "BigInteger"),
+    "float": ("float", "Float"),
+    "bool": ("bool", "Boolean"),
+    "date": ("date", "Date"),
+    "uuid": ("uuid.UUID", "Uuid"),
+    "bytes": ("bytes", "LargeBinary"),
+}
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """What the user asked for, checked against the project."""
+
+    class_name: str
+    table: str
+    module: str
+    fields: tuple[FieldSpec, ...]
+    pk: str
+    timestamps: bool
+    soft_delete: bool
+    versioning: bool
+
+
+class Imports:
+    """Import lines grouped as isort groups them: standard library, third party, first party."""
+
+    def __init__(self) -> None:
+        self.modules: dict[str, set[str]] = {"stdlib": set(), "third": set(), "first": set()}
+        self.names: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+    def module(self, group: str, name: str) -> None:
+        self.modules[group].add(name)
+
+    def add(self, group: str, module: str, *names: str) -> None:
+        self.names[(group, module)].update(names)
+
+    def sections(self) -> list[list[Any]]:
+        """Per group: ``import x`` lines first, then ``from x import ...``, as isort sorts."""
+        result = []
+        for group in ("stdlib", "third", "first"):
+            lines: list[Any] = [f"import {m}" for m in sorted(self.modules[group])]
+            froms = sorted(module for (g, module) in self.names if g == group)
+            lines += [[module, sorted(self.names[(group, module)])] for module in froms]
+            result.append(lines)
+        return result
+
+
+def build_request(
+    project: Project,
+    class_name: str,
+    fields: list[FieldSpec],
+    *,
+    table: str | None,
+    pk: str | None,
+    timestamps: bool | None,
+    soft_delete: bool | None,
+    versioning: bool | None,
+) -> ModelRequest:
+    """Check the model against the project, and fill options from its answers."""
+    check_model_name(class_name)
+    table = table or table_name(class_name)
+    module = table_name(class_name)
+    for existing in project.models:
+        if existing.class_name == class_name:
+            raise DbscaffoldError(
+                f"model {class_name} exists already ({existing.module}.py)",
+                hint="choose another name, or edit the existing model",
+            )
+        if table in (existing.table, existing.module) or module == existing.module:
+            raise DbscaffoldError(
+                f"table {table!r} belongs to {existing.class_name} already",
+                hint="pass --table NAME to choose another table name",
+            )
+    answers = project.answers
+    request = ModelRequest(
+        class_name=class_name,
+        table=table,
+        module=module,
+        fields=tuple(fields),
+        pk=pk or str(answers.get("primary_key", "uuid7")),
+        timestamps=_mixin_option("timestamps", timestamps, answers),
+        soft_delete=_mixin_option("soft_delete", soft_delete, answers),
+        versioning=_mixin_option("versioning", versioning, answers),
+    )
+    if request.pk != answers.get("primary_key"):
+        raise DbscaffoldError(
+            f"--pk {request.pk}: this project's models use primary_key="
+            f"{answers.get('primary_key')}, and its mixins module has only that key",
+            hint="leave out --pk; the key strategy is a project-wide choice",
+        )
+    for spec in fields:
+        if spec.kind == "ref":
+            _resolve_ref(project, request, spec)
+    return request
+
+
+def _mixin_option(name: str, given: bool | None, answers: Any) -> bool:
+    enabled = bool(answers.get(name, False))
+    if given and not enabled:
+        raise DbscaffoldError(
+            f"--{name.replace('_', '-')}: this project was generated without {name}",
+            hint=f"dbscaffold update --data {name}=true adds the shared code first",
+        )
+    return enabled if given is None else given
+
+
+def _resolve_ref(project: Project, request: ModelRequest, spec: FieldSpec) -> ExistingModel:
+    assert spec.target is not None
+    if spec.target in (request.class_name, request.table, request.module):
+        if not spec.nullable:
+            raise DbscaffoldError(
+                f"field {spec.name!r}: a reference to the model itself must be nullable",
+                hint=f"write {spec.name}:ref:{spec.target}? (the first row has no {spec.name})",
+            )
+        key_type = "int" if request.pk in {"int", "dual"} else "uuid"
+        return ExistingModel(request.class_name, request.table, request.module, key_type)
+    target = project.find_model(spec.target)
+    if target is None:
+        known = ", ".join(m.class_name for m in project.models) or "none yet"
+        raise DbscaffoldError(
+            f"field {spec.name!r} refers to unknown model {spec.target!r} (known: {known})",
+            hint="add the referenced model first",
+        )
+    return target
+
+
+# -- render context ------------------------------------------------------------
+
+
+def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
+    """Everything the model, repository and test templates need, precomputed."""
+    package = project.package
+    key_annotation = "int" if request.pk in {"int", "dual"} else "uuid.UUID"
+    model_imports, test_imports = Imports(), Imports()
+    model_imports.add("third", "sqlalchemy.orm", "Mapped", "mapped_column")
+    model_imports.add("first", f"{package}.db.base", "Base")
+    mixins = [
+        PK_MIXINS[request.pk],
+        "TimestampMixin" if request.timestamps else "",
+        "SoftDeleteMixin" if request.soft_delete else "",
+        "VersionMixin" if request.versioning else "",
+    ]
+    mixins = [m for m in mixins if m]
+    model_imports.add("first", f"{package}.db.mixins", *mixins)
+    if request.soft_delete and any(f.unique for f in request.fields):
+        model_imports.add("first", f"{package}.db.mixins", "unique_while_live")
+
+    enums = []
+    fields = []
+    for spec in request.fields:
+        context = _field_context(project, request, spec, model_imports, test_imports)
+        fields.append(context)
+        if spec.kind == "enum":
+            enums.append(
+                {
+                    "class_name": context["enum_class"],
+                    "members": [(v.upper(), v) for v in spec.enum_values],
+                }
+            )
+    if enums:
+        model_imports.module("stdlib", "enum")
+
+    test_imports.module("stdlib", "itertools")
+    test_imports.add("stdlib", "typing", "Any")
+    test_imports.module("third", "pytest")
+    test_imports.add("third", "sqlalchemy.ext.asyncio", "AsyncSession")
+    test_imports.add("first", f"{package}.models.{request.module}", request.class_name)
+    test_imports.add(
+        "first", f"{package}.repositories.{request.module}", f"{request.class_name}Repository"
+    )
+    if request.timestamps:
+        test_imports.add("stdlib", "datetime", "UTC")
+    if request.versioning:
+        test_imports.add("third", "sqlalchemy", "update")
+        test_imports.add("first", f"{package}.db.errors", "ConflictError")
+    if any(
+        (not f.nullable and not f.has_default) or f.unique or f.kind in {"ref", "enum"}
+        for f in request.fields
+    ):
+        test_imports.add("third", "sqlalchemy.exc", "IntegrityError")
+
+    repository_imports = Imports()
+    repository_imports.add("first", f"{package}.db.repository", "Repository")
+    repository_imports.add("first", f"{package}.models.{request.module}", request.class_name)
+    for context in fields:
+        if context["unique"] and context["kind"] != "ref":
+            _annotation_imports(context, repository_imports, package, request.module)
+
+    return {
+        "repository_imports": repository_imports.sections(),
+        "type_checking": sorted({f["type_checking"] for f in fields if "type_checking" in f}),
+        "class_name": request.class_name,
+        "table": request.table,
+        "module": request.module,
+        "pk": request.pk,
+        "key_annotation": key_annotation,
+        "timestamps": request.timestamps,
+        "soft_delete": request.soft_delete,
+        "versioning": request.versioning,
+        "mixins": mixins,
+        "enums": enums,
+        "fields": fields,
+        "imports": model_imports.sections(),
+        "test_imports": test_imports.sections(),
+    }
+
+
+def _field_context(
+    project: Project,
+    request: ModelRequest,
+    spec: FieldSpec,
+    model_imports: Imports,
+    test_imports: Imports,
+) -> dict[str, Any]:
+    package = project.package
+    context: dict[str, Any] = {
+        "name": spec.name,
+        "kind": spec.kind,
+        "nullable": spec.nullable,
+        "unique": spec.unique,
+        "has_default": spec.has_default,
+        "options": [],
+    }
+    optional = " | None" if spec.nullable else ""
+    if spec.kind == "ref":
+        target = _resolve_ref(project, request, spec)
+        is_self = target.class_name == request.class_name
+        key_type = "int" if target.key_type == "int" else "uuid.UUID"
+        if key_type == "uuid.UUID":
+            model_imports.module("stdlib", "uuid")
+        fk_args = [f'"{target.table}.id"'] + (
+            [f'ondelete="{spec.on_delete}"'] if spec.on_delete else []
+        )
+        column_args = (["BigIntKey"] if key_type == "int" else []) + [
+            f"ForeignKey({', '.join(fk_args)})",
+            "index=True",
+        ]
+        if key_type == "int":
+            model_imports.add("first", f"{package}.db.mixins", "BigIntKey")
+        model_imports.add("third", "sqlalchemy", "ForeignKey")
+        model_imports.add("third", "sqlalchemy.orm", "relationship")
+        relationship_args = ([f'remote_side="{request.class_name}.id"'] if is_self else []) + [
+            'lazy="raise"'
+        ]
+        if not is_self:
+            model_imports.add("stdlib", "typing", "TYPE_CHECKING")
+            context["type_checking"] = (
+                f"from {package}.models.{target.module} import {target.class_name}"
+            )
+            test_imports.add("first", f"tests.models.test_{target.module}", f"new_{target.module}")
+        test_imports.add("third", "sqlalchemy.orm", "selectinload")
+        test_imports.add("third", "sqlalchemy", "update")
+        context.update(
+            fk_column=f"{spec.name}_id",
+            fk_annotation=key_type + optional,
+            fk_args=column_args,
+            annotation=f'"{target.class_name}{optional}"',
+            relationship_args=relationship_args,
+            sample="None" if is_self else f"new_{target.module}()",
+            missing="2**62" if key_type == "int" else "uuid.UUID(int=0)",
+            is_self=is_self,
+            target_class=target.class_name,
+        )
+        if key_type == "uuid.UUID":
+            test_imports.module("stdlib", "uuid")
+        return context
+    annotation, sa_type = _column_type(spec, request, model_imports)
+    context.update(
+        annotation=annotation + optional,
+        type=sa_type,
+        sample=_sample(spec, test_imports),
+        changed=_changed(spec, test_imports),
+    )
+    if spec.kind == "enum":
+        context["enum_class"] = request.class_name + _pascal(spec.name)
+        for key in ("sample", "changed"):
+            if context[key]:
+                context[key] = context[key].replace("{enum}", context["enum_class"])
+        test_imports.add("first", f"{package}.models.{request.module}", context["enum_class"])
+        test_imports.add("third", "sqlalchemy", "literal_column", "update")
+    if spec.unique and not request.soft_delete:
+        context["options"].append("unique=True")
+    if spec.index:
+        context["options"].append("index=True")
+    if spec.has_default:
+        expression = _default_expression(spec, context)
+        context["options"].append(f"default={expression}")
+        context["default_check"] = _default_check(spec, expression, test_imports)
+    return context
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _column_type(spec: FieldSpec, request: ModelRequest, imports: Imports) -> tuple[str, str]:
+    if spec.kind == "str":
+        imports.add("third", "sqlalchemy", "String")
+        return "str", f"String({spec.length})"
+    if spec.kind == "decimal":
+        imports.add("stdlib", "decimal", "Decimal")
+        imports.add("third", "sqlalchemy", "Numeric")
+        return "Decimal", f"Numeric({spec.precision}, {spec.scale})"
+    if spec.kind == "datetime":
+        imports.add("stdlib", "datetime", "datetime")
+        imports.add("first", f"{_package_of(imports)}.db.types", "UTCDateTime")
+        return "datetime", "UTCDateTime"
+    if spec.kind == "json":
+        imports.add("stdlib", "typing", "Any")
+        imports.add("third", "sqlalchemy", "JSON")
+        imports.add("third", "sqlalchemy.dialects", "postgresql")
+        return "dict[str, Any]", 'JSON().with_variant(postgresql.JSONB(), "postgresql")'
+    if spec.kind == "enum":
+        enum_class = request.class_name + _pascal(spec.name)
+        imports.add("first", f"{_package_of(imports)}.db.types", "enum_type")
+        return enum_class, f'enum_type({enum_class}, "{spec.name}")'
+    annotation, sa_type = _SIMPLE_TYPES[spec.kind]
+    if annotation == "date":
+        imports.add("stdlib", "datetime", "date")
+    if annotation == "uuid.UUID":
+        imports.module("stdlib", "uuid")
+    imports.add("third", "sqlalchemy", sa_type)
+    return annotation, sa_type
+
+
+def _package_of(imports: Imports) -> str:
+    for group, module in imports.names:
+        if group == "first" and module.endswith(".db.base"):
+            return module.removesuffix(".db.base")
+    raise AssertionError("the base import is added first")
+
+
+def _sample(spec: FieldSpec, imports: Imports) -> str:
+    """A valid value for a new row's field, unique per ``n`` where the type allows."""
+    kind = spec.kind
+    if kind == "str":
+        prefix = spec.name[: max(0, (spec.length or 255) - 8)]
+        return f'f"{prefix}-{{n}}"' if prefix else 'f"{n}"'
+    if kind == "text":
+        return f'f"{spec.name}-{{n}}"'
+    if kind in {"int", "bigint"}:
+        return "n"
+    if kind == "float":
+        return "n + 0.5"
+    if kind == "decimal":
+        imports.add("stdlib", "decimal", "Decimal")
+        whole_digits = (spec.precision or 0) - (spec.scale or 0)
+        return f"Decimal(n % {10**whole_digits})" if whole_digits else "Decimal(0)"
+    if kind == "bool":
+        return "n % 2 == 0"
+    if kind == "date":
+        imports.add("stdlib", "datetime", "date", "timedelta")
+        return "date(2024, 1, 1) + timedelta(days=n)"
+    if kind == "datetime":
+        imports.add("stdlib", "datetime", "UTC", "datetime", "timedelta")
+        return "datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=n)"
+    if kind == "uuid":
+        imports.module("stdlib", "uuid")
+        return "uuid.uuid4()"
+    if kind == "json":
+        return '{"n": n}'
+    if kind == "bytes":
+        return 'f"bytes-{n}".encode()'
+    if kind == "enum":
+        return f"{{enum}}.{spec.enum_values[0].upper()}"
+    raise AssertionError(kind)
+
+
+def _changed(spec: FieldSpec, imports: Imports) -> str | None:
+    """Another valid value, different from every sample; ``None`` if there is none."""
+    kind = spec.kind
+    if kind == "str":
+        return '"' + "changed"[: spec.length or 255] + '"'
+    simple = {
+        "text": '"changed"',
+        "int": "-1",
+        "bigint": "-1",
+        "float": "-1.5",
+        "json": '{"changed": True}',
+        "bytes": 'b"changed"',
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind == "decimal":
+        return 'Decimal("-1")' if (spec.precision or 0) > (spec.scale or 0) else None
+    if kind == "bool":
+        return None
+    if kind == "date":
+        imports.add("stdlib", "datetime", "date")
+        return "date(1999, 12, 31)"
+    if kind == "datetime":
+        imports.add("stdlib", "datetime", "UTC", "datetime")
+        return "datetime(1999, 12, 31, tzinfo=UTC)"
+    if kind == "uuid":
+        imports.module("stdlib", "uuid")
+        return "uuid.UUID(int=1)"
+    if kind == "enum":
+        if len(spec.enum_values) < 2:
+            return None
+        return f"{{enum}}.{spec.enum_values[-1].upper()}"
+    raise AssertionError(kind)
+
+
+def _default_check(spec: FieldSpec, expression: str, imports: Imports) -> str:
+    """How a test checks a defaulted column: ``is True``, ``== Decimal("0")``..."""
+    if spec.kind == "bool":
+        return f"is {expression}"
+    if spec.kind == "json":
+        return f"== {spec.default!r}"
+    if spec.kind == "decimal":
+        imports.add("stdlib", "decimal", "Decimal")
+    if spec.kind in {"date", "datetime"}:
+        imports.add("stdlib", "datetime", spec.kind)
+    if spec.kind == "uuid":
+        imports.module("stdlib", "uuid")
+    return f"== {expression}"
+
+
+def _default_expression(spec: FieldSpec, context: dict[str, Any]) -> str:
+    value = spec.default
+    kind = spec.kind
+    if kind == "enum":
+        return f"{context['enum_class']}.{str(value).upper()}"
+    if kind == "decimal":
+        return f'Decimal("{value}")'
+    if kind == "date":
+        return f'date.fromisoformat("{value}")'
+    if kind == "datetime":
+        assert isinstance(value, datetime)
+        return f'datetime.fromisoformat("{value.isoformat()}")'
+    if kind == "uuid":
+        return f'uuid.UUID("{value}")'
+    if kind == "json":
+        return f"lambda: {value!r}"
+    return repr(value)
+
+
+def _annotation_imports(
+    context: dict[str, Any], imports: Imports, package: str, module: str
+) -> None:
+    """Imports that a field's annotation needs when it appears in another module."""
+    kind = context["kind"]
+    if kind == "uuid":
+        imports.module("stdlib", "uuid")
+    elif kind in {"date", "datetime"}:
+        imports.add("stdlib", "datetime", kind)
+    elif kind == "decimal":
+        imports.add("stdlib", "decimal", "Decimal")
+    elif kind == "json":
+        imports.add("stdlib", "typing", "Any")
+    elif kind == "enum":
+        imports.add("first", f"{package}.models.{module}", context["enum_class"])

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dbscaffold import render
-from dbscaffold.errors import DbscaffoldError
+from dbscaffold.errors import ConflictError, DbscaffoldError
 from dbscaffold.fields import parse_fields
 from dbscaffold.plan import build_request, model_context
 from dbscaffold.project import read_project
@@ -41,6 +41,7 @@ def add_model(options: AddModelOptions, echo: Callable[[str], None]) -> None:
         timestamps=options.timestamps,
         soft_delete=options.soft_delete,
         versioning=options.versioning,
+        replace_existing=options.force or options.skip,
     )
     context = {"model": model_context(project, request), "package_name": project.package}
     package = Path("src") / project.package
@@ -66,7 +67,7 @@ def add_model(options: AddModelOptions, echo: Callable[[str], None]) -> None:
         echo(line)
     conflicts = [p for p in planned if p.status is Status.CONFLICT]
     if conflicts:
-        raise DbscaffoldError(
+        raise ConflictError(
             f"{conflicts[0].write.path} exists and differs; nothing was written",
             hint="pass --force to overwrite or --skip to keep existing files",
         )

@@ -27,7 +27,7 @@ def fail(error: DbscaffoldError) -> typer.Exit:
     typer.echo(f"error: {error.message}", err=True)
     if error.hint:
         typer.echo(f"hint: {error.hint}", err=True)
-    return typer.Exit(code=2)
+    return typer.Exit(code=error.exit_code)
 
 
 @app.command()

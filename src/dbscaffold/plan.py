@@ -78,12 +78,15 @@ def build_request(
     timestamps: bool | None,
     soft_delete: bool | None,
     versioning: bool | None,
+    replace_existing: bool = False,
 ) -> ModelRequest:
     """Check the model against the project, and fill options from its answers."""
     check_model_name(class_name)
     table = table or table_name(class_name)
     module = table_name(class_name)
     for existing in project.models:
+        if replace_existing and existing.class_name == class_name:
+            continue  # --force / --skip: regenerate over (or around) the model's files
         if existing.class_name == class_name:
             raise DbscaffoldError(
                 f"model {class_name} exists already ({existing.module}.py)",

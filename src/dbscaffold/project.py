@@ -71,15 +71,38 @@ def read_project(start: Path) -> Project:
 
 
 def _read_answers(path: Path) -> dict[str, Any]:
-    import yaml  # only this command needs it
-
     try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as error:
-        raise DbscaffoldError(f"cannot read {path}: {error}") from None
-    if not isinstance(data, dict):
-        raise DbscaffoldError(f"{path} is not a Copier answers file")
-    return data
+        return parse_answers(path.read_text())
+    except OSError as error:
+        raise DbscaffoldError(f"cannot read {path}: {error.strerror}") from None
+
+
+_SCALAR_LINE = re.compile(r"^(?P<key>[A-Za-z_]\w*): (?P<value>.*)$")
+
+
+def parse_answers(text: str) -> dict[str, Any]:
+    """The top-level scalar answers of a Copier answers file.
+
+    Copier writes this file as flat YAML (``key: value``); add-model only needs
+    scalars from it, so this reads those without loading a YAML library, which
+    would cost a noticeable part of the command's start-up time.
+    """
+    answers: dict[str, Any] = {}
+    for line in text.splitlines():
+        match = _SCALAR_LINE.match(line)
+        if match:
+            answers[match["key"]] = _scalar(match["value"].strip())
+    return answers
+
+
+def _scalar(raw: str) -> Any:
+    if len(raw) >= 2 and raw[0] == raw[-1] == "'":
+        return raw[1:-1].replace("''", "'")
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+        return raw[1:-1].replace('\\"', '"')
+    if raw in {"true", "false"}:
+        return raw == "true"
+    return raw
 
 
 def scan_models(models_dir: Path) -> list[ExistingModel]:

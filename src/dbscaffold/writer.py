@@ -41,6 +41,8 @@ def classify(
     planned = []
     for write in writes:
         target = root / write.path
+        if target.is_dir():
+            raise DbscaffoldError(f"{write.path} is a directory", hint="move it out of the way")
         if not target.exists():
             status = Status.CREATE
         elif target.read_text() == write.content:

@@ -1,0 +1,192 @@
+"""``dbscaffold add-model`` as a user runs it: output, exit codes, an untouched tree on error."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dbscaffold import writer
+from dbscaffold.errors import DbscaffoldError
+from tests.conftest import Generate
+from tests.helpers import tree_bytes
+
+MODEL_FILES = (
+    "src/my_service/models/widget.py",
+    "src/my_service/repositories/widget.py",
+    "tests/models/test_widget.py",
+)
+
+
+def add_model(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dbscaffold", "add-model", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture
+def project(generate: Generate) -> Path:
+    return generate()
+
+
+def test_it_writes_the_model_its_repository_and_its_tests(project: Path) -> None:
+    result = add_model(
+        project, "Widget", "name:str{80}", "code:str{20}:unique", "article:ref:Article"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [word for path in MODEL_FILES for word in ("create", path)]
+    model = (project / MODEL_FILES[0]).read_text()
+    assert (
+        "class Widget(UUIDPrimaryKeyMixin, TimestampMixin, SoftDeleteMixin, VersionMixin, Base):"
+        in model
+    )
+    assert 'ForeignKey("article.id")' in model
+    assert 'relationship(lazy="raise")' in model
+    assert "async def get_by_code" in (project / MODEL_FILES[1]).read_text()
+
+
+def test_the_example_model_is_what_add_model_writes(generate: Generate) -> None:
+    with_example = generate(primary_key="dual")
+    without = generate(primary_key="dual", example_model=False)
+
+    result = add_model(without, "Article", "title:str{200}", "slug:str{200}:unique", "body:text?")
+
+    assert result.returncode == 0, result.stderr
+    for path in (
+        "src/my_service/models/article.py",
+        "src/my_service/repositories/article.py",
+        "tests/models/test_article.py",
+    ):
+        assert (without / path).read_text() == (with_example / path).read_text(), path
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(project: Path) -> None:
+    before = tree_bytes(project)
+
+    result = add_model(project, "Widget", "name", "--dry-run", "--migration")
+
+    assert result.returncode == 0, result.stderr
+    assert "create  src/my_service/models/widget.py" in result.stdout
+    assert "migrate  migrations/versions/<today>_create_widget_table.py" in result.stdout
+    assert tree_bytes(project) == before
+
+
+def test_a_differing_file_is_a_conflict_unless_forced_or_skipped(project: Path) -> None:
+    (project / MODEL_FILES[1]).write_text("# mine\n")
+    before = tree_bytes(project)
+
+    conflict = add_model(project, "Widget", "name")
+    assert conflict.returncode == 1
+    assert f"conflict  {MODEL_FILES[1]}" in conflict.stdout
+    assert "exists and differs" in conflict.stderr
+    assert tree_bytes(project) == before
+
+    skipped = add_model(project, "Widget", "name", "--skip")
+    assert skipped.returncode == 0, skipped.stderr
+    assert f"skip  {MODEL_FILES[1]}" in skipped.stdout
+    assert (project / MODEL_FILES[1]).read_text() == "# mine\n"
+
+    forced = add_model(project, "Widget", "name", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert f"force  {MODEL_FILES[1]}" in forced.stdout
+    assert f"identical  {MODEL_FILES[0]}" in forced.stdout
+    assert "class WidgetRepository" in (project / MODEL_FILES[1]).read_text()
+
+
+BAD_INPUT = [
+    (["widget"], "must be PascalCase"),
+    (["Blog_Post"], "must be PascalCase"),
+    (["None"], "must be PascalCase"),
+    (["Article"], "model Article exists already"),
+    (["Widget", "--table", "article"], "table 'article' belongs to Article"),
+    (["Widget", "Name:str"], "lowercase identifier"),
+    (["Widget", "class:str"], "Python keyword"),
+    (["Widget", "metadata:str"], "reserved by SQLAlchemy"),
+    (["Widget", "created_at:datetime"], "column the mixins add"),
+    (["Widget", "price:decimal10", "price:decimal2"], "given twice"),
+    (["Widget", "x:varchar"], "unknown type 'varchar'"),
+    (["Widget", "x:int:primary"], "unknown modifier 'primary'"),
+    (["Widget", "x:str{0}"], "length of at least 1"),
+    (["Widget", "x:decimal{2.5}"], "scale 5 is above precision 2"),
+    (["Widget", "x:enum"], "needs values"),
+    (["Widget", "x:enum:a:a"], "given twice"),
+    (["Widget", "x:int=abc"], "is not an integer"),
+    (["Widget", "owner:ref:Nobody"], "unknown model 'Nobody'"),
+    (["Widget", "parent:ref:Widget"], "must be nullable"),
+    (["Widget", "--force", "--skip"], "--force and --skip exclude each other"),
+    (["Widget", "--pk", "int"], "--pk int"),
+    (["Widget", "--pk", "serial"], "--pk 'serial'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"), BAD_INPUT, ids=lambda v: " ".join(v) if isinstance(v, list) else None
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(
+    project: Path, args: list[str], message: str
+) -> None:
+    before = tree_bytes(project)
+
+    result = add_model(project, *args)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error: "), result.stderr
+    assert message in lines[0], result.stderr
+    assert all(line.startswith("hint: ") for line in lines[1:])
+    assert "Traceback" not in result.stderr
+    assert tree_bytes(project) == before
+
+
+def test_mixins_the_project_lacks_cannot_be_asked_for(generate: Generate) -> None:
+    project = generate(soft_delete=False)
+    before = tree_bytes(project)
+
+    result = add_model(project, "Widget", "name", "--soft-delete")
+
+    assert result.returncode == 2
+    assert "generated without soft_delete" in result.stderr
+    assert tree_bytes(project) == before
+
+
+def test_outside_a_generated_project_it_says_so(tmp_path: Path) -> None:
+    result = add_model(tmp_path, "Widget", "name")
+
+    assert result.returncode == 2
+    assert "not inside a project generated by dbscaffold" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_part_way_through_writing_leaves_the_tree_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "existing.py").write_text("old\n")
+    writes = [
+        writer.FileWrite(Path("a/new.py"), "new\n"),
+        writer.FileWrite(Path("existing.py"), "changed\n"),
+        writer.FileWrite(Path("b/other.py"), "other\n"),
+    ]
+    planned = writer.classify(tmp_path, writes, force=True, skip=False)
+    real_replace = writer.os.replace
+    calls = []
+
+    def failing_replace(source: str, target: str) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", str(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(writer.os, "replace", failing_replace)
+
+    with pytest.raises(DbscaffoldError, match="No space left"):
+        writer.apply(tmp_path, planned)
+
+    assert (tmp_path / "existing.py").read_text() == "old\n"
+    assert not (tmp_path / "a" / "new.py").exists()
+    assert not (tmp_path / "b" / "other.py").exists()
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["existing.py"]

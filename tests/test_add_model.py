@@ -1,5 +1,6 @@
 """``dbscaffold add-model`` as a user runs it: output, exit codes, an untouched tree on error."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -172,7 +173,7 @@ def test_a_failure_part_way_through_writing_leaves_the_tree_as_it_was(
         writer.FileWrite(Path("b/other.py"), "other\n"),
     ]
     planned = writer.classify(tmp_path, writes, force=True, skip=False)
-    real_replace = writer.os.replace
+    real_replace = os.replace
     calls = []
 
     def failing_replace(source: str, target: str) -> None:
@@ -181,7 +182,7 @@ def test_a_failure_part_way_through_writing_leaves_the_tree_as_it_was(
             raise OSError(28, "No space left on device", str(target))
         real_replace(source, target)
 
-    monkeypatch.setattr(writer.os, "replace", failing_replace)
+    monkeypatch.setattr(os, "replace", failing_replace)
 
     with pytest.raises(DbscaffoldError, match="No space left"):
         writer.apply(tmp_path, planned)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, run, tree_bytes
+from tests.helpers import REPO_ROOT, run, snapshot_of_repository, tree_bytes
 
 
 @pytest.mark.slow
@@ -39,3 +39,43 @@ def test_new_from_an_installed_wheel_matches_the_template(tmp_path: Path) -> Non
     from_checkout = tree_bytes(tmp_path / "from-checkout", ignore={".copier-answers.yml"})
     assert from_wheel == from_checkout
     assert "src/my_service/db/repository.py" in from_wheel
+
+
+@pytest.mark.slow
+def test_a_project_made_from_the_wheel_can_be_updated_from_the_release_tag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("GIT_AUTHOR", "GIT_COMMITTER"):
+        monkeypatch.setenv(f"{variable}_NAME", "dbscaffold tests")
+        monkeypatch.setenv(f"{variable}_EMAIL", "tests@dbscaffold.invalid")
+    # The release's repository: a clone of this one, tagged with the package's version.
+    release = snapshot_of_repository(tmp_path / "release")
+    run(["git", "init", "--quiet"], cwd=release)
+    run(["git", "add", "-A"], cwd=release)
+    run(["git", "commit", "--quiet", "-m", "release"], cwd=release)
+    run(["git", "tag", "v0.1.0"], cwd=release)
+    run(
+        ["uv", "build", "--wheel", "--out-dir", str(tmp_path / "dist"), str(REPO_ROOT)],
+        cwd=tmp_path,
+    )
+    venv = tmp_path / "venv"
+    run(["uv", "venv", "--quiet", str(venv)], cwd=tmp_path)
+    wheel = next((tmp_path / "dist").glob("dbscaffold-*.whl"))
+    run(
+        ["uv", "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(wheel)],
+        cwd=tmp_path,
+    )
+    monkeypatch.setenv("DBSCAFFOLD_TEMPLATE_SOURCE", str(release))
+
+    run([str(venv / "bin" / "dbscaffold"), "new", "project", "--defaults"], cwd=tmp_path)
+    project = tmp_path / "project"
+    answers = (project / ".copier-answers.yml").read_text()
+    assert "_commit: v0.1.0" in answers
+    assert f"_src_path: {release}" in answers
+    run(["git", "init", "--quiet"], cwd=project)
+    run(["git", "add", "-A"], cwd=project)
+    run(["git", "commit", "--quiet", "-m", "generated"], cwd=project)
+
+    output = run([str(venv / "bin" / "dbscaffold"), "update"], cwd=project)
+
+    assert "already up to date" in output

@@ -103,6 +103,33 @@ def add_model_command(
 
 
 @app.command()
+def update(
+    to: Annotated[
+        str | None, typer.Option("--to", help="Template version (git ref) to update to.")
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="Change an answer: KEY=VALUE (repeatable)."),
+    ] = None,
+    project: Annotated[
+        Path, typer.Option("--project", help="The project (default: the current directory).")
+    ] = Path(),
+) -> None:
+    """Pull template improvements into this project with copier update."""
+    from dbscaffold.answers import parse_data
+    from dbscaffold.update import update_project
+
+    try:
+        changed = update_project(project, to=to, answers=parse_data(data or []))
+    except DbscaffoldError as error:
+        raise fail(error) from None
+    if changed:
+        typer.echo(f"updated {len(changed)} file(s); review with `git diff`, then commit")
+    else:
+        typer.echo("already up to date: nothing changed")
+
+
+@app.command()
 def demo(
     destination: Annotated[
         Path | None,

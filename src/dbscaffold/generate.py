@@ -1,5 +1,7 @@
 """Creating a project from the template (the side-effecting edge of ``dbscaffold new``)."""
 
+import os
+import re
 import shutil
 import warnings
 from collections.abc import Mapping
@@ -40,6 +42,8 @@ def create_project(destination: Path, answers: Mapping[str, str], *, use_default
                 vcs_ref="HEAD",
                 quiet=True,
             )
+        if not (template_root() / ".git").exists():
+            record_update_source(destination / ".copier-answers.yml", *release_source())
     except (ValueError, copier.errors.CopierError) as error:
         _discard(destination, created)
         raise DbscaffoldError(
@@ -62,3 +66,29 @@ def _discard(destination: Path, created: bool) -> None:
                 shutil.rmtree(child)
             else:
                 child.unlink()
+
+
+def release_source() -> tuple[str, str]:
+    """Where ``copier update`` finds this release's template: repository and tag.
+
+    A wheel carries the template without its git history, so the project records
+    the repository the wheel was built from and the tag of this version.
+    ``DBSCAFFOLD_TEMPLATE_SOURCE`` overrides the repository (a mirror or a clone).
+    """
+    from importlib.metadata import metadata
+
+    from dbscaffold import __version__
+
+    urls = metadata("dbscaffold").get_all("Project-URL") or []
+    repository = next((u.split(", ", 1)[1] for u in urls if u.startswith("Repository")), "")
+    source = os.environ.get("DBSCAFFOLD_TEMPLATE_SOURCE") or f"git+{repository}"
+    return source, f"v{__version__}"
+
+
+def record_update_source(answers_file: Path, source: str, commit: str) -> None:
+    """Point ``_src_path`` and ``_commit`` of the answers file at ``source`` at ``commit``."""
+    text = answers_file.read_text()
+    text = re.sub(r"^_commit: .*\n", "", text, flags=re.MULTILINE)
+    text = re.sub(r"^_src_path: .*\n", "", text, flags=re.MULTILINE)
+    header, _, body = text.partition("\n")
+    answers_file.write_text(f"{header}\n_commit: {commit}\n_src_path: {source}\n{body}")

@@ -17,6 +17,15 @@ app = typer.Typer(
 )
 
 
+DataOption = Annotated[
+    list[str] | None,
+    typer.Option("--data", "-d", help="Answer a question: KEY=VALUE (repeatable)."),
+]
+ProjectOption = Annotated[
+    Path, typer.Option("--project", help="The project (default: the current directory).")
+]
+
+
 @app.callback()
 def cli() -> None:
     """Start, and keep growing, an async SQLAlchemy 2.x + Alembic project."""
@@ -33,10 +42,7 @@ def fail(error: DbscaffoldError) -> typer.Exit:
 @app.command()
 def new(
     destination: Annotated[Path, typer.Argument(help="Directory to create the project in.")],
-    data: Annotated[
-        list[str] | None,
-        typer.Option("--data", "-d", help="Answer a question: KEY=VALUE (repeatable)."),
-    ] = None,
+    data: DataOption = None,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="Use the default for every unanswered question.")
     ] = False,
@@ -73,9 +79,7 @@ def add_model_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan only.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite differing files.")] = False,
     skip: Annotated[bool, typer.Option("--skip", help="Keep differing files.")] = False,
-    project: Annotated[
-        Path, typer.Option("--project", help="The project (default: the current directory).")
-    ] = Path(),
+    project: ProjectOption = Path(),
 ) -> None:
     """Add a model with its repository, tests and (with --migration) its migration."""
     from dbscaffold.add_model import AddModelOptions, add_model
@@ -107,13 +111,8 @@ def update(
     to: Annotated[
         str | None, typer.Option("--to", help="Template version (git ref) to update to.")
     ] = None,
-    data: Annotated[
-        list[str] | None,
-        typer.Option("--data", "-d", help="Change an answer: KEY=VALUE (repeatable)."),
-    ] = None,
-    project: Annotated[
-        Path, typer.Option("--project", help="The project (default: the current directory).")
-    ] = Path(),
+    data: DataOption = None,
+    project: ProjectOption = Path(),
 ) -> None:
     """Pull template improvements into this project with copier update."""
     from dbscaffold.answers import parse_data

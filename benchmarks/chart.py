@@ -143,6 +143,7 @@ def keyset_panel(axes: Any, results: Mapping[str, Any]) -> None:
         missed += not ratio["met"]
     axes.axvline(10, color=MISSED, linestyle="--", linewidth=1.5)
     axes.set_xscale("log")
+    axes.set_xlim(right=max(axes.get_xlim()[1], 10) * 2.5)
     axes.set_yticks(range(len(rows)))
     axes.set_yticklabels([GROUP_NAMES[(g["database"], g["shape"])] for g, _ in rows])
     axes.invert_yaxis()

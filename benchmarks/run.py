@@ -17,6 +17,7 @@ import platform
 import re
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -299,6 +300,8 @@ def main(argv: Sequence[str]) -> None:
         rerender(Path(argv[1]) if len(argv) > 1 else RESULTS_DIR)
         return
     plan = parse_args(argv)
+    # A terminated run still drops its scratch database and removes its files.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     work = Path(tempfile.mkdtemp(prefix="dbscaffold-bench-"))
     meta: dict[str, Any] = {
         "mode": "smoke" if plan.smoke else "full",

@@ -122,9 +122,9 @@ EXPLANATIONS: Mapping[tuple[str, str], str] = {
         "implementation.** The database does the keyset page far more than 10x faster than "
         "the OFFSET one (the last column of the table above), but each request also pays a "
         "fixed cost that OFFSET does not change: the session, the async driver's round trip "
-        "and 50 ORM objects, about 1-2 ms. The hand-written keyset query shows the same "
-        "ceiling. OFFSET's cost grows with the depth and the keyset's does not, so the "
-        "ratio keeps growing past depth 50,000."
+        "and 50 ORM objects, about a millisecond here (the keyset column). The hand-written "
+        "keyset query shows the same ceiling. OFFSET's cost grows with the depth and the "
+        "keyset's does not, so the ratio keeps growing past depth 50,000."
     ),
 }
 

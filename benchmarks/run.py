@@ -263,11 +263,15 @@ def write_results(
     plan.out.mkdir(parents=True, exist_ok=True)
     profiles = publish_profiles(results, work, plan.out)
     meta["profiles"] = sorted(profiles)
-    data = {"meta": meta, "results": results}
-    json_path = plan.out / "latest.json"
-    json_path.write_text(json.dumps(data, indent=1) + "\n")
+    json_path = write_json(plan.out, meta, results)
     (plan.out / "latest.md").write_text(render_markdown(meta, results, profiles))
     env.script("chart.py", str(json_path), str(plan.out / "latest.png"))
+
+
+def write_json(out: Path, meta: dict[str, Any], results: dict[str, Any]) -> Path:
+    path = out / "latest.json"
+    path.write_text(json.dumps({"meta": meta, "results": results}, indent=1) + "\n")
+    return path
 
 
 def rerender(out: Path) -> None:
@@ -284,7 +288,7 @@ def rerender(out: Path) -> None:
         f"profiles/{path.name}": excerpt(path.read_text())
         for path in sorted((out / "profiles").glob("*.txt"))
     }
-    (out / "latest.json").write_text(json.dumps({"meta": meta, "results": results}, indent=1))
+    write_json(out, meta, results)
     (out / "latest.md").write_text(render_markdown(meta, results, profiles))
     BenchEnv(Path(meta["environment"])).script(
         "chart.py", str(out / "latest.json"), str(out / "latest.png")

@@ -31,5 +31,8 @@ def test_benchmark_smoke_run_writes_every_result(tmp_path: Path) -> None:
     databases = {group["database"] for group in data["results"]["datalayer"]}
     expected = {"sqlite", "postgresql"} if "--require-postgres" in command else {"sqlite"}
     assert expected <= databases
+    every_operation = {"add_many", "insert_many", "get", "update", "list", "page"}
+    for group in data["results"]["datalayer"]:
+        assert {op["name"] for op in group["operations"]} == every_operation, group["database"]
     assert data["results"]["tooling"] is not None
     assert "## Data layer" in (out / "latest.md").read_text()

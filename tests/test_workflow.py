@@ -64,6 +64,7 @@ def test_the_workflow_checks_the_project_with_a_read_only_token(generate: Genera
     steps = [step for job in jobs.values() for step in job["steps"]]
 
     assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["concurrency"]["cancel-in-progress"] is True
     assert all("permissions" not in job for job in jobs.values())
     checkouts = [step for step in steps if step.get("uses", "").startswith("actions/checkout@")]
     assert len(checkouts) == len(jobs)

@@ -45,7 +45,8 @@ OPTION_EFFECTS = {
     "pgbouncer": "Engine settings for PgBouncer in transaction pooling mode (no prepared "
     "statement caches, unique statement names, `NullPool`) and tests that prove them.",
     "github_actions": "`.github/workflows/ci.yml`: ruff, mypy and the tests on SQLite and on "
-    "a PostgreSQL service.",
+    "a PostgreSQL service, actions pinned to commits, a read-only token; "
+    "`.github/dependabot.yml`: weekly updates of those actions and of `uv.lock`.",
 }
 
 

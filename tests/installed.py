@@ -127,3 +127,16 @@ def installed_cli(cache_dir: Path) -> InstalledCli:
         assert shutil.which(name, path=cli.path) is None, f"{name} is on the tool's PATH"
     assert sorted(p.name for p in cli.bin.iterdir()) == ["dbscaffold"]
     return cli
+
+
+def install_project(cli: InstalledCli, project: Path) -> None:
+    """What a user does in a new project before anything else: ``uv sync`` (its ``.venv``)."""
+    run(["uv", "sync", "--quiet"], cwd=project, env=cli.env())
+
+
+def project_tool(
+    cli: InstalledCli, project: Path, tool: str, *args: str, env: Mapping[str, str] | None = None
+) -> str:
+    """Run one of the project's own tools from its ``.venv``, not activated, not on PATH."""
+    command = [str(project / ".venv" / "bin" / tool), *args]
+    return run(command, cwd=project, env=cli.env(env))

@@ -13,7 +13,7 @@ from dbscaffold.fields import FieldSpec, check_model_name, table_name
 from dbscaffold.keys import PrimaryKey
 from dbscaffold.project import ExistingModel, Project
 
-PK_MIXINS = {
+PK_MIXINS: dict[str, str] = {
     PrimaryKey.UUID7: "UUIDPrimaryKeyMixin",
     PrimaryKey.UUID4: "UUIDPrimaryKeyMixin",
     PrimaryKey.INT: "IntegerPrimaryKeyMixin",

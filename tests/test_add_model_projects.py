@@ -105,3 +105,27 @@ def test_migration_is_refused_when_other_changes_are_pending(
     assert result.returncode == 2, result.stdout + result.stderr
     assert re.search(r"unrelated to this model: .*add_table.*tag", result.stderr), result.stderr
     assert tree_bytes(project, ignore={".venv"}) == before
+
+
+@pytest.mark.slow
+def test_migration_works_in_a_project_whose_hooks_run_ruff_by_name(
+    generate: Generate, dbscaffold: InstalledCli
+) -> None:
+    """Projects generated before the hooks ran ``python -m ruff`` call ``ruff`` from PATH."""
+    project = generate()
+    ini = project / "alembic.ini"
+    text = ini.read_text()
+    for hook in ("ruff_fix", "ruff_format"):
+        text = text.replace(f"{hook}.type = module", f"{hook}.type = exec")
+        text = text.replace(f"{hook}.module = ruff", f"{hook}.executable = ruff")
+    assert "type = module" not in text
+    ini.write_text(text)
+    install_project(dbscaffold, project)
+    database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/dev.db"}
+    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+
+    dbscaffold.run("add-model", "Widget", "name:str{40}", "--migration", cwd=project, env=database)
+
+    [migration] = (project / "migrations" / "versions").glob("*_create_widget_table.py")
+    assert 'op.create_table(\n        "widget"' in migration.read_text()  # formatted by ruff
+    project_tool(dbscaffold, project, "ruff", "format", "--check", str(migration))

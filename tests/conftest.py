@@ -8,6 +8,7 @@ import pytest
 from pytest_copie.plugin import Copie, Result
 
 from tests.helpers import REPO_ROOT, SharedEnvironment, declared_requirements, shared_environment
+from tests.installed import InstalledCli, installed_cli
 
 #: Answers that make each generated project need every dependency any project can.
 _WIDEST_ANSWERS = (
@@ -39,14 +40,25 @@ def generate(copie: Copie) -> Generate:
     return _generate
 
 
+def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory the whole test run shares (every xdist worker alike)."""
+    base = tmp_path_factory.getbasetemp()
+    # xdist workers get sibling base dirs: share through their parent.
+    return base.parent if base.name.startswith("popen-gw") else base
+
+
+@pytest.fixture(scope="session")
+def dbscaffold(tmp_path_factory: pytest.TempPathFactory) -> InstalledCli:
+    """The CLI as users install it: this repository's wheel, built and installed once per run."""
+    return installed_cli(session_dir(tmp_path_factory) / "installed-cli")
+
+
 @pytest.fixture(scope="session")
 def shared_env(tmp_path_factory: pytest.TempPathFactory) -> SharedEnvironment:
     """The environment generated projects run their tools in (built once per run)."""
     from copier import run_copy
 
-    base = tmp_path_factory.getbasetemp()
-    # xdist workers get sibling base dirs: share the environment through their parent.
-    cache_dir = (base.parent if base.name.startswith("popen-gw") else base) / "shared-env"
+    cache_dir = session_dir(tmp_path_factory) / "shared-env"
     requirements: set[str] = set()
     for index, answers in enumerate(_WIDEST_ANSWERS):
         probe = tmp_path_factory.mktemp(f"requirements-probe-{index}")

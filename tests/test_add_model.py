@@ -2,7 +2,7 @@
 
 import os
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from dbscaffold import writer
 from dbscaffold.errors import DbscaffoldError
 from tests.conftest import Generate
 from tests.helpers import tree_bytes
+from tests.installed import InstalledCli
 
 MODEL_FILES = (
     "src/my_service/models/widget.py",
@@ -19,14 +20,17 @@ MODEL_FILES = (
 )
 
 
-def add_model(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dbscaffold", "add-model", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+AddModel = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def add_model(dbscaffold: InstalledCli) -> AddModel:
+    """``dbscaffold add-model *args`` in ``project``, from the installed wheel."""
+
+    def _add_model(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return dbscaffold.run("add-model", *args, cwd=project, check=False)
+
+    return _add_model
 
 
 @pytest.fixture
@@ -34,7 +38,9 @@ def project(generate: Generate) -> Path:
     return generate()
 
 
-def test_it_writes_the_model_its_repository_and_its_tests(project: Path) -> None:
+def test_it_writes_the_model_its_repository_and_its_tests(
+    project: Path, add_model: AddModel
+) -> None:
     result = add_model(
         project, "Widget", "name:str{80}", "code:str{20}:unique", "article:ref:Article"
     )
@@ -51,7 +57,9 @@ def test_it_writes_the_model_its_repository_and_its_tests(project: Path) -> None
     assert "async def get_by_code" in (project / MODEL_FILES[1]).read_text()
 
 
-def test_the_example_model_is_what_add_model_writes(generate: Generate) -> None:
+def test_the_example_model_is_what_add_model_writes(
+    generate: Generate, add_model: AddModel
+) -> None:
     with_example = generate(primary_key="dual")
     without = generate(primary_key="dual", example_model=False)
 
@@ -66,7 +74,7 @@ def test_the_example_model_is_what_add_model_writes(generate: Generate) -> None:
         assert (without / path).read_text() == (with_example / path).read_text(), path
 
 
-def test_dry_run_prints_the_plan_and_writes_nothing(project: Path) -> None:
+def test_dry_run_prints_the_plan_and_writes_nothing(project: Path, add_model: AddModel) -> None:
     before = tree_bytes(project)
 
     result = add_model(project, "Widget", "name", "--dry-run", "--migration")
@@ -77,7 +85,9 @@ def test_dry_run_prints_the_plan_and_writes_nothing(project: Path) -> None:
     assert tree_bytes(project) == before
 
 
-def test_a_differing_file_is_a_conflict_unless_forced_or_skipped(project: Path) -> None:
+def test_a_differing_file_is_a_conflict_unless_forced_or_skipped(
+    project: Path, add_model: AddModel
+) -> None:
     (project / MODEL_FILES[1]).write_text("# mine\n")
     before = tree_bytes(project)
 
@@ -121,7 +131,6 @@ BAD_INPUT = [
     (["Widget", "parent:ref:Widget"], "must be nullable"),
     (["Widget", "--force", "--skip"], "--force and --skip exclude each other"),
     (["Widget", "--pk", "int"], "--pk int"),
-    (["Widget", "--pk", "serial"], "--pk 'serial'"),
 ]
 
 
@@ -129,7 +138,7 @@ BAD_INPUT = [
     ("args", "message"), BAD_INPUT, ids=lambda v: " ".join(v) if isinstance(v, list) else None
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(
-    project: Path, args: list[str], message: str
+    project: Path, add_model: AddModel, args: list[str], message: str
 ) -> None:
     before = tree_bytes(project)
 
@@ -144,7 +153,20 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     assert tree_bytes(project) == before
 
 
-def test_mixins_the_project_lacks_cannot_be_asked_for(generate: Generate) -> None:
+def test_an_unknown_pk_is_refused_with_the_choices(project: Path, add_model: AddModel) -> None:
+    before = tree_bytes(project)
+
+    result = add_model(project, "Widget", "name", "--pk", "serial")
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "'serial' is not one of 'uuid7', 'uuid4', 'int', 'dual'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_bytes(project) == before
+
+
+def test_mixins_the_project_lacks_cannot_be_asked_for(
+    generate: Generate, add_model: AddModel
+) -> None:
     project = generate(soft_delete=False)
     before = tree_bytes(project)
 
@@ -155,7 +177,7 @@ def test_mixins_the_project_lacks_cannot_be_asked_for(generate: Generate) -> Non
     assert tree_bytes(project) == before
 
 
-def test_outside_a_generated_project_it_says_so(tmp_path: Path) -> None:
+def test_outside_a_generated_project_it_says_so(tmp_path: Path, add_model: AddModel) -> None:
     result = add_model(tmp_path, "Widget", "name")
 
     assert result.returncode == 2

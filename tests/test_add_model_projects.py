@@ -1,13 +1,12 @@
 """add-model in generated projects: many models, every type, refs, migrations; checks pass."""
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import Generate
 from tests.helpers import SharedEnvironment, tree_bytes
+from tests.installed import InstalledCli, install_project, project_tool
 from tests.test_generated_projects import verify
 
 #: Models named like SQL keywords, fields named like SQL keywords, every type,
@@ -47,22 +46,19 @@ MODELS = [
 ]
 
 
-def dbscaffold(env: SharedEnvironment, project: Path, *args: str, **extra: str) -> str:
-    return env.run(project, sys.executable, "-m", "dbscaffold", *args, **extra)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("primary_key", ["uuid7", "uuid4", "int", "dual"])
 def test_models_added_with_migrations_pass_every_check(
-    generate: Generate, shared_env: SharedEnvironment, primary_key: str
+    generate: Generate, dbscaffold: InstalledCli, shared_env: SharedEnvironment, primary_key: str
 ) -> None:
     project = generate(primary_key=primary_key)
+    install_project(dbscaffold, project)
     database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/dev.db"}
-    shared_env.run(project, "alembic", "upgrade", "head", **database)
+    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
 
     for name, fields in MODELS:
-        dbscaffold(shared_env, project, "add-model", name, *fields, "--migration", **database)
-        shared_env.run(project, "alembic", "upgrade", "head", **database)
+        dbscaffold.run("add-model", name, *fields, "--migration", cwd=project, env=database)
+        project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
 
     migrations = sorted(p.name for p in (project / "migrations" / "versions").glob("*.py"))
     for table in ("user", "person", "order", "post"):
@@ -75,29 +71,61 @@ def test_models_added_with_migrations_pass_every_check(
 
 @pytest.mark.slow
 def test_migration_is_refused_when_the_database_is_behind(
-    generate: Generate, shared_env: SharedEnvironment
+    generate: Generate, dbscaffold: InstalledCli
 ) -> None:
     project = generate()
+    install_project(dbscaffold, project)
     database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/empty.db"}
-    before = tree_bytes(project)
+    before = tree_bytes(project, ignore={".venv"})
 
-    with pytest.raises(AssertionError, match="not at the latest migration"):
-        dbscaffold(shared_env, project, "add-model", "Widget", "name", "--migration", **database)
+    result = dbscaffold.run(
+        "add-model", "Widget", "name", "--migration", cwd=project, env=database, check=False
+    )
 
-    assert tree_bytes(project, ignore={"empty.db"}) == before
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "not at the latest migration" in result.stderr
+    assert tree_bytes(project, ignore={".venv", "empty.db"}) == before
 
 
 @pytest.mark.slow
 def test_migration_is_refused_when_other_changes_are_pending(
-    generate: Generate, shared_env: SharedEnvironment
+    generate: Generate, dbscaffold: InstalledCli
 ) -> None:
     project = generate()
+    install_project(dbscaffold, project)
     database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/dev.db"}
-    shared_env.run(project, "alembic", "upgrade", "head", **database)
-    dbscaffold(shared_env, project, "add-model", "Tag", "label:str{40}")  # no migration
-    before = tree_bytes(project)
+    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+    dbscaffold.run("add-model", "Tag", "label:str{40}", cwd=project)  # no migration
+    before = tree_bytes(project, ignore={".venv"})
 
-    with pytest.raises(AssertionError, match=r"unrelated to this model: .*add_table.*tag"):
-        dbscaffold(shared_env, project, "add-model", "Widget", "name", "--migration", **database)
+    result = dbscaffold.run(
+        "add-model", "Widget", "name", "--migration", cwd=project, env=database, check=False
+    )
 
-    assert tree_bytes(project) == before
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert re.search(r"unrelated to this model: .*add_table.*tag", result.stderr), result.stderr
+    assert tree_bytes(project, ignore={".venv"}) == before
+
+
+@pytest.mark.slow
+def test_migration_works_in_a_project_whose_hooks_run_ruff_by_name(
+    generate: Generate, dbscaffold: InstalledCli
+) -> None:
+    """Projects generated before the hooks ran ``python -m ruff`` call ``ruff`` from PATH."""
+    project = generate()
+    ini = project / "alembic.ini"
+    text = ini.read_text()
+    for hook in ("ruff_fix", "ruff_format"):
+        text = text.replace(f"{hook}.type = module", f"{hook}.type = exec")
+        text = text.replace(f"{hook}.module = ruff", f"{hook}.executable = ruff")
+    assert "type = module" not in text
+    ini.write_text(text)
+    install_project(dbscaffold, project)
+    database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/dev.db"}
+    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+
+    dbscaffold.run("add-model", "Widget", "name:str{40}", "--migration", cwd=project, env=database)
+
+    [migration] = (project / "migrations" / "versions").glob("*_create_widget_table.py")
+    assert 'op.create_table(\n        "widget"' in migration.read_text()  # formatted by ruff
+    project_tool(dbscaffold, project, "ruff", "format", "--check", str(migration))

@@ -1,26 +1,59 @@
-"""``dbscaffold new`` and ``dbscaffold demo``, run as a user runs them."""
+"""``dbscaffold new`` and ``dbscaffold demo``, run from the installed wheel as a user runs them."""
 
-import subprocess
-import sys
+import tomllib
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+import yaml
 
+from dbscaffold.keys import PrimaryKey
 from tests.helpers import REPO_ROOT, tree_bytes
+from tests.installed import InstalledCli
 
 
-def dbscaffold(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dbscaffold", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
+def test_version_is_the_packages(dbscaffold: InstalledCli, tmp_path: Path) -> None:
+    result = dbscaffold.run("--version", cwd=tmp_path)
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    assert result.stdout == f"dbscaffold {project['version']}\n"
+    assert project["version"] == version("dbscaffold")
+
+
+def test_pk_choices_are_the_templates_and_offered_in_help_and_completion(
+    dbscaffold: InstalledCli, tmp_path: Path
+) -> None:
+    questions = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
+    choices = list(questions["primary_key"]["choices"].values())
+    assert [key.value for key in PrimaryKey] == choices
+
+    help_text = dbscaffold.run("add-model", "--help", cwd=tmp_path).stdout
+    assert "--pk <uuid7|uuid4|int|dual>" in help_text
+
+    completion = dbscaffold.run(
+        cwd=tmp_path,
+        env={
+            "_DBSCAFFOLD_COMPLETE": "complete_bash",
+            "COMP_WORDS": "dbscaffold add-model Widget --pk ",
+            "COMP_CWORD": "4",
+        },
     )
+    assert completion.stdout.split() == choices
+    partial = dbscaffold.run(
+        cwd=tmp_path,
+        env={
+            "_DBSCAFFOLD_COMPLETE": "complete_bash",
+            "COMP_WORDS": "dbscaffold add-model Widget --pk uu",
+            "COMP_CWORD": "4",
+        },
+    )
+    assert partial.stdout.split() == ["uuid7", "uuid4"]
 
 
-def test_new_creates_a_project_with_the_given_answers(tmp_path: Path) -> None:
-    result = dbscaffold(
+def test_new_creates_a_project_with_the_given_answers(
+    dbscaffold: InstalledCli, tmp_path: Path
+) -> None:
+    result = dbscaffold.run(
         "new",
         "billing",
         "--defaults",
@@ -29,6 +62,7 @@ def test_new_creates_a_project_with_the_given_answers(tmp_path: Path) -> None:
         "--data",
         "project_name=Billing",
         cwd=tmp_path,
+        check=False,
     )
 
     assert result.returncode == 0, result.stderr
@@ -48,9 +82,9 @@ def test_new_creates_a_project_with_the_given_answers(tmp_path: Path) -> None:
     ],
 )
 def test_bad_answers_are_one_line_and_write_nothing(
-    tmp_path: Path, args: list[str], message: str
+    dbscaffold: InstalledCli, tmp_path: Path, args: list[str], message: str
 ) -> None:
-    result = dbscaffold("new", "project", "--defaults", *args, cwd=tmp_path)
+    result = dbscaffold.run("new", "project", "--defaults", *args, cwd=tmp_path, check=False)
 
     assert result.returncode == 2
     error, hint = result.stderr.strip().splitlines()
@@ -61,30 +95,34 @@ def test_bad_answers_are_one_line_and_write_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_non_empty_destination_is_refused_and_left_alone(tmp_path: Path) -> None:
+def test_a_non_empty_destination_is_refused_and_left_alone(
+    dbscaffold: InstalledCli, tmp_path: Path
+) -> None:
     (tmp_path / "project").mkdir()
     (tmp_path / "project" / "notes.txt").write_text("mine")
     before = tree_bytes(tmp_path)
 
-    result = dbscaffold("new", "project", "--defaults", cwd=tmp_path)
+    result = dbscaffold.run("new", "project", "--defaults", cwd=tmp_path, check=False)
 
     assert result.returncode == 2
     assert "is not empty" in result.stderr
     assert tree_bytes(tmp_path) == before
 
 
-def test_an_empty_existing_destination_is_fine(tmp_path: Path) -> None:
+def test_an_empty_existing_destination_is_fine(dbscaffold: InstalledCli, tmp_path: Path) -> None:
     (tmp_path / "project").mkdir()
 
-    result = dbscaffold("new", "project", "--defaults", cwd=tmp_path)
+    result = dbscaffold.run("new", "project", "--defaults", cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "project" / "pyproject.toml").is_file()
 
 
 @pytest.mark.slow
-def test_demo_generates_installs_and_tests_a_project(tmp_path: Path) -> None:
-    result = dbscaffold("demo", str(tmp_path / "demo"), cwd=REPO_ROOT)
+def test_demo_generates_installs_and_tests_a_project(
+    dbscaffold: InstalledCli, tmp_path: Path
+) -> None:
+    result = dbscaffold.run("demo", str(tmp_path / "demo"), cwd=tmp_path)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert " passed" in result.stdout

@@ -6,11 +6,13 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, run
+from tests.helpers import REPO_ROOT, run, snapshot_of_repository
+from tests.installed import InstalledCli
 
 DOCS = REPO_ROOT / "docs"
 #: The database the docs show; the test runs the session against the CI server instead.
@@ -64,14 +66,29 @@ def run_session(commands: list[Command], workdir: Path, env: dict[str, str]) -> 
             assert expected in output, f"`{command.line}` did not print {expected!r}:\n{output}"
 
 
-def session_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "DATABASE_URL"}}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+def session_env(home: Path, cli: InstalledCli) -> dict[str, str]:
+    """A reader's shell: the installed ``dbscaffold``, ``uv``, ``git`` and the system's tools."""
+    env = {k: v for k, v in cli.env().items() if k != "DATABASE_URL"}
     for variable in ("GIT_AUTHOR", "GIT_COMMITTER"):
         env[f"{variable}_NAME"] = "dbscaffold docs"
         env[f"{variable}_EMAIL"] = "docs@dbscaffold.invalid"
     env["HOME"] = str(home)
     return env
+
+
+def release_mirror(destination: Path, env: dict[str, str]) -> Path:
+    """A git clone of this repository, tagged as this version's release.
+
+    The installed wheel's ``dbscaffold new`` records the release's repository for
+    ``dbscaffold update``; the sessions point it at this clone, as the docs tell
+    readers with a mirror to (``DBSCAFFOLD_TEMPLATE_SOURCE``).
+    """
+    mirror = snapshot_of_repository(destination)
+    run(["git", "init", "--quiet"], cwd=mirror, env=env)
+    run(["git", "add", "--all"], cwd=mirror, env=env)
+    run(["git", "commit", "--quiet", "-m", "release"], cwd=mirror, env=env)
+    run(["git", "tag", f"v{version('dbscaffold')}"], cwd=mirror, env=env)
+    return mirror
 
 
 def test_the_site_builds_strictly(tmp_path: Path) -> None:
@@ -103,8 +120,11 @@ def test_pages_with_sessions_are_the_ones_expected() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("page", pages_with_sessions(), ids=lambda p: p.name)
-def test_every_shell_session_runs_as_shown(page: Path, tmp_path: Path) -> None:
-    env = session_env(tmp_path)
+def test_every_shell_session_runs_as_shown(
+    page: Path, tmp_path: Path, dbscaffold: InstalledCli
+) -> None:
+    env = session_env(tmp_path, dbscaffold)
+    env["DBSCAFFOLD_TEMPLATE_SOURCE"] = str(release_mirror(tmp_path / "mirror", env))
     workdir = tmp_path / "work"
     workdir.mkdir()
     for commands in console_sessions(page.read_text()):

@@ -5,8 +5,6 @@ tagged as a release), generates projects from it, lets a "team" work on them,
 releases a template change, and updates.
 """
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import copier
 import pytest
 
 from tests.helpers import REPO_ROOT, SharedEnvironment, run, snapshot_of_repository, tree_bytes
+from tests.installed import InstalledCli, install_project, project_tool
 from tests.test_generated_projects import verify
 
 PAGINATION = "template/src/{{package_name}}/db/pagination.py.jinja"
@@ -72,39 +71,22 @@ def start_project(template: Path, destination: Path, **answers: Any) -> Path:
     return project
 
 
-def dbscaffold(env: SharedEnvironment, project: Path, *args: str, **extra: str) -> str:
-    return env.run(project, sys.executable, "-m", "dbscaffold", *args, **extra)
-
-
-def try_dbscaffold(
-    env: SharedEnvironment, project: Path, *args: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dbscaffold", *args],
-        cwd=project,
-        env=env.env(project),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def add_models_and_edit(project: Path, env: SharedEnvironment) -> dict[str, str]:
+def add_models_and_edit(project: Path, cli: InstalledCli) -> dict[str, str]:
     """What a team does: two models with migrations, edits to a model and a shared module."""
     package = project / "src" / "my_service"
     database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/dev.db"}
-    env.run(project, "alembic", "upgrade", "head", **database)
-    dbscaffold(env, project, "add-model", "Author", "name:str{100}", "--migration", **database)
-    env.run(project, "alembic", "upgrade", "head", **database)
-    dbscaffold(
-        env,
-        project,
+    install_project(cli, project)
+    project_tool(cli, project, "alembic", "upgrade", "head", env=database)
+    cli.run("add-model", "Author", "name:str{100}", "--migration", cwd=project, env=database)
+    project_tool(cli, project, "alembic", "upgrade", "head", env=database)
+    cli.run(
         "add-model",
         "Book",
         "title:str{200}",
         "author:ref:Author:cascade",
         "--migration",
-        **database,
+        cwd=project,
+        env=database,
     )
     (project / "dev.db").unlink()
     edits = {
@@ -135,14 +117,18 @@ def add_models_and_edit(project: Path, env: SharedEnvironment) -> dict[str, str]
     ids=["defaults", "int-no-soft-delete-no-versioning"],
 )
 def test_an_update_keeps_the_teams_work_and_brings_the_change(
-    template: Path, tmp_path: Path, shared_env: SharedEnvironment, answers: dict[str, Any]
+    template: Path,
+    tmp_path: Path,
+    dbscaffold: InstalledCli,
+    shared_env: SharedEnvironment,
+    answers: dict[str, Any],
 ) -> None:
     project = start_project(template, tmp_path / "project", **answers)
-    kept = add_models_and_edit(project, shared_env)
+    kept = add_models_and_edit(project, dbscaffold)
     new_docstring = '"""Keyset pagination (v1.1): fast at any depth, with opaque cursors.'
     release(template, "1.1.0", TEMPLATE_DOCSTRING, new_docstring)
 
-    output = dbscaffold(shared_env, project, "update")
+    output = dbscaffold.run("update", cwd=project).stdout
 
     assert "updated" in output
     assert new_docstring in (project / "src/my_service/db/pagination.py").read_text()
@@ -154,7 +140,7 @@ def test_an_update_keeps_the_teams_work_and_brings_the_change(
 
     # Files the team never touched are exactly what a fresh copy of 1.1.0 gives.
     fresh = tree_bytes(copy(template, tmp_path / "fresh", "v1.1.0", **answers))
-    updated = tree_bytes(project)
+    updated = tree_bytes(project, ignore={".git", ".venv"})
     edited = {"src/my_service/db/errors.py"}
     assert {n: c for n, c in fresh.items() if n not in edited} == {
         n: updated[n] for n in fresh if n not in edited
@@ -162,12 +148,12 @@ def test_an_update_keeps_the_teams_work_and_brings_the_change(
 
     # A second update finds nothing to do.
     commit_all(project, "update to 1.1.0")
-    assert "already up to date" in dbscaffold(shared_env, project, "update")
+    assert "already up to date" in dbscaffold.run("update", cwd=project).stdout
     assert git(project, "status", "--porcelain") == ""
 
 
 def test_a_real_conflict_is_reported_and_keeps_the_users_line(
-    template: Path, tmp_path: Path, shared_env: SharedEnvironment
+    template: Path, tmp_path: Path, dbscaffold: InstalledCli
 ) -> None:
     project = start_project(template, tmp_path / "project")
     pagination = project / "src/my_service/db/pagination.py"
@@ -176,7 +162,7 @@ def test_a_real_conflict_is_reported_and_keeps_the_users_line(
     commit_all(project, "our wording")
     release(template, "1.1.0", TEMPLATE_DOCSTRING, '"""Keyset pagination, reworded upstream.')
 
-    result = try_dbscaffold(shared_env, project, "update")
+    result = dbscaffold.run("update", cwd=project, check=False)
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "conflicts in 1 file(s): src/my_service/db/pagination.py" in result.stderr
@@ -186,14 +172,14 @@ def test_a_real_conflict_is_reported_and_keeps_the_users_line(
 
 
 def test_a_dirty_tree_is_refused_before_anything_changes(
-    template: Path, tmp_path: Path, shared_env: SharedEnvironment
+    template: Path, tmp_path: Path, dbscaffold: InstalledCli
 ) -> None:
     project = start_project(template, tmp_path / "project")
     (project / "notes.txt").write_text("work in progress\n")
     release(template, "1.1.0", TEMPLATE_DOCSTRING, '"""Keyset pagination, reworded.')
     before = tree_bytes(project, ignore={".git"})
 
-    result = try_dbscaffold(shared_env, project, "update")
+    result = dbscaffold.run("update", cwd=project, check=False)
 
     assert result.returncode == 2
     assert "uncommitted changes" in result.stderr
@@ -201,12 +187,12 @@ def test_a_dirty_tree_is_refused_before_anything_changes(
 
 
 def test_turning_soft_delete_on_later_keeps_existing_models_working(
-    template: Path, tmp_path: Path, shared_env: SharedEnvironment
+    template: Path, tmp_path: Path, dbscaffold: InstalledCli, shared_env: SharedEnvironment
 ) -> None:
     project = start_project(template, tmp_path / "project", soft_delete=False)
-    add_models_and_edit(project, shared_env)
+    add_models_and_edit(project, dbscaffold)
 
-    dbscaffold(shared_env, project, "update", "--data", "soft_delete=true")
+    dbscaffold.run("update", "--data", "soft_delete=true", cwd=project)
 
     session = (project / "src/my_service/db/session.py").read_text()
     assert "sync_session_class=SoftDeleteSession" in session

@@ -2,37 +2,20 @@
 
 from pathlib import Path
 
+import copier
 import pytest
 
 from tests.helpers import REPO_ROOT, run, snapshot_of_repository, tree_bytes
+from tests.installed import InstalledCli
 
 
 @pytest.mark.slow
-def test_new_from_an_installed_wheel_matches_the_template(tmp_path: Path) -> None:
-    run(
-        ["uv", "build", "--wheel", "--out-dir", str(tmp_path / "dist"), str(REPO_ROOT)],
-        cwd=tmp_path,
-    )
-    wheel = next((tmp_path / "dist").glob("dbscaffold-*.whl"))
-    venv = tmp_path / "venv"
-    run(["uv", "venv", "--quiet", str(venv)], cwd=tmp_path)
-    run(
-        ["uv", "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(wheel)],
-        cwd=tmp_path,
-    )
-
-    run([str(venv / "bin" / "dbscaffold"), "new", "from-wheel", "--defaults"], cwd=tmp_path)
-    run(
-        [
-            "uv",
-            "run",
-            "--no-sync",
-            "dbscaffold",
-            "new",
-            str(tmp_path / "from-checkout"),
-            "--defaults",
-        ],
-        cwd=REPO_ROOT,
+def test_new_from_an_installed_wheel_matches_the_template(
+    dbscaffold: InstalledCli, tmp_path: Path
+) -> None:
+    dbscaffold.run("new", "from-wheel", "--defaults", cwd=tmp_path)
+    copier.run_copy(
+        str(REPO_ROOT), str(tmp_path / "from-checkout"), defaults=True, vcs_ref="HEAD", quiet=True
     )
 
     from_wheel = tree_bytes(tmp_path / "from-wheel", ignore={".copier-answers.yml"})
@@ -43,7 +26,7 @@ def test_new_from_an_installed_wheel_matches_the_template(tmp_path: Path) -> Non
 
 @pytest.mark.slow
 def test_a_project_made_from_the_wheel_can_be_updated_from_the_release_tag(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    dbscaffold: InstalledCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for variable in ("GIT_AUTHOR", "GIT_COMMITTER"):
         monkeypatch.setenv(f"{variable}_NAME", "dbscaffold tests")
@@ -54,20 +37,9 @@ def test_a_project_made_from_the_wheel_can_be_updated_from_the_release_tag(
     run(["git", "add", "-A"], cwd=release)
     run(["git", "commit", "--quiet", "-m", "release"], cwd=release)
     run(["git", "tag", "v0.1.0"], cwd=release)
-    run(
-        ["uv", "build", "--wheel", "--out-dir", str(tmp_path / "dist"), str(REPO_ROOT)],
-        cwd=tmp_path,
-    )
-    venv = tmp_path / "venv"
-    run(["uv", "venv", "--quiet", str(venv)], cwd=tmp_path)
-    wheel = next((tmp_path / "dist").glob("dbscaffold-*.whl"))
-    run(
-        ["uv", "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(wheel)],
-        cwd=tmp_path,
-    )
-    monkeypatch.setenv("DBSCAFFOLD_TEMPLATE_SOURCE", str(release))
+    source = {"DBSCAFFOLD_TEMPLATE_SOURCE": str(release)}
 
-    run([str(venv / "bin" / "dbscaffold"), "new", "project", "--defaults"], cwd=tmp_path)
+    dbscaffold.run("new", "project", "--defaults", cwd=tmp_path, env=source)
     project = tmp_path / "project"
     answers = (project / ".copier-answers.yml").read_text()
     assert "_commit: v0.1.0" in answers
@@ -76,6 +48,6 @@ def test_a_project_made_from_the_wheel_can_be_updated_from_the_release_tag(
     run(["git", "add", "-A"], cwd=project)
     run(["git", "commit", "--quiet", "-m", "generated"], cwd=project)
 
-    output = run([str(venv / "bin" / "dbscaffold"), "update"], cwd=project)
+    output = dbscaffold.run("update", cwd=project).stdout
 
     assert "already up to date" in output

@@ -6,12 +6,13 @@ from typing import Annotated
 import typer
 
 from dbscaffold.errors import DbscaffoldError
+from dbscaffold.keys import PrimaryKey
 
 app = typer.Typer(
     name="dbscaffold",
     help="Start, and keep growing, an async SQLAlchemy 2.x + Alembic project.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -26,8 +27,26 @@ ProjectOption = Annotated[
 ]
 
 
+def print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"dbscaffold {version('dbscaffold')}")
+        raise typer.Exit
+
+
 @app.callback()
-def cli() -> None:
+def cli(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
     """Start, and keep growing, an async SQLAlchemy 2.x + Alembic project."""
 
 
@@ -67,7 +86,8 @@ def add_model_command(
         typer.Argument(help="Fields: name[:type][?][:modifier ...][=default]."),
     ] = None,
     pk: Annotated[
-        str | None, typer.Option("--pk", help="uuid7, uuid4, int or dual (default: the project's).")
+        PrimaryKey | None,
+        typer.Option("--pk", help="Primary key strategy (default: the project's)."),
     ] = None,
     timestamps: Annotated[bool | None, typer.Option("--timestamps/--no-timestamps")] = None,
     soft_delete: Annotated[bool | None, typer.Option("--soft-delete/--no-soft-delete")] = None,
@@ -84,8 +104,6 @@ def add_model_command(
     """Add a model with its repository, tests and (with --migration) its migration."""
     from dbscaffold.add_model import AddModelOptions, add_model
 
-    if pk is not None and pk not in {"uuid7", "uuid4", "int", "dual"}:
-        raise fail(DbscaffoldError(f"--pk {pk!r} is not one of uuid7, uuid4, int, dual"))
     options = AddModelOptions(
         name=name,
         fields=fields or [],

@@ -21,12 +21,24 @@ def alembic_command(root: Path) -> list[str]:
     )
 
 
-def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def alembic_env(command: list[str]) -> dict[str, str]:
+    """The environment to run ``command`` (an Alembic executable) in.
+
+    Its own ``bin`` directory goes first on ``PATH``, as if its environment were
+    activated: a project's post-write hooks may run its tools (ruff) by name.
+    """
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    bin_dir = str(Path(command[0]).parent)
+    env["PATH"] = os.pathsep.join([bin_dir, *filter(None, env.get("PATH", "").split(os.pathsep))])
+    return env
+
+
+def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = alembic_command(root)
     return subprocess.run(
-        [*alembic_command(root), *args],
+        [*command, *args],
         cwd=root,
-        env=env,
+        env=alembic_env(command),
         capture_output=True,
         text=True,
         check=False,

@@ -10,13 +10,14 @@ from typing import Any
 
 from dbscaffold.errors import DbscaffoldError
 from dbscaffold.fields import FieldSpec, check_model_name, table_name
+from dbscaffold.keys import PrimaryKey
 from dbscaffold.project import ExistingModel, Project
 
-PK_MIXINS = {
-    "uuid7": "UUIDPrimaryKeyMixin",
-    "uuid4": "UUIDPrimaryKeyMixin",
-    "int": "IntegerPrimaryKeyMixin",
-    "dual": "DualIdMixin",
+PK_MIXINS: dict[str, str] = {
+    PrimaryKey.UUID7: "UUIDPrimaryKeyMixin",
+    PrimaryKey.UUID4: "UUIDPrimaryKeyMixin",
+    PrimaryKey.INT: "IntegerPrimaryKeyMixin",
+    PrimaryKey.DUAL: "DualIdMixin",
 }
 _SIMPLE_TYPES = {
     "text": ("str", "Text"),

@@ -200,11 +200,14 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     if request.versioning:
         test_imports.add("third", "sqlalchemy", "update")
         test_imports.add("first", f"{package}.db.errors", "ConflictError")
-    if any(
-        (not f.nullable and not f.has_default) or f.unique or f.kind in {"ref", "enum"}
-        for f in request.fields
+    for error, raised in (
+        ("NotNullViolationError", any(not f.nullable and not f.has_default for f in request.fields)),
+        ("UniqueViolationError", any(f.unique and f.kind != "ref" for f in request.fields)),
+        ("CheckViolationError", any(f.kind == "enum" for f in request.fields)),
+        ("ForeignKeyViolationError", any(f.kind == "ref" for f in request.fields)),
     ):
-        test_imports.add("third", "sqlalchemy.exc", "IntegrityError")
+        if raised:
+            test_imports.add("first", f"{package}.db.errors", error)
 
     repository_imports = Imports()
     repository_imports.add("first", f"{package}.db.repository", "Repository")

@@ -57,6 +57,25 @@ def test_it_writes_the_model_its_repository_and_its_tests(
     assert "async def get_by_code" in (project / MODEL_FILES[1]).read_text()
 
 
+@pytest.mark.parametrize(
+    ("enum", "not_a_member"),
+    [
+        ("status:enum:draft:live:archived", "ARCHIVED"),
+        ("kind:enum:a:bb", "BB"),
+        ("x:enum:_:__", "--"),
+    ],
+)
+def test_the_enum_test_writes_a_non_member_that_fits_the_column(
+    project: Path, add_model: AddModel, enum: str, not_a_member: str
+) -> None:
+    """A longer value would fail on PostgreSQL for its length, not for the CHECK constraint."""
+    assert add_model(project, "Widget", enum).returncode == 0
+
+    tests = (project / MODEL_FILES[2]).read_text()
+
+    assert f"literal_column(\"'{not_a_member}'\")" in tests
+
+
 def test_the_example_model_is_what_add_model_writes(
     generate: Generate, add_model: AddModel
 ) -> None:

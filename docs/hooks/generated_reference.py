@@ -28,9 +28,10 @@ OPTION_EFFECTS = {
     "shadow them.",
     "python_version": "`requires-python`, ruff's `target-version` and mypy's "
     "`python_version`, and the CI workflow's Python.",
-    "database": "`postgresql` adds `asyncpg` to the dependencies, points the default "
-    "`DATABASE_URL` at a local PostgreSQL and keeps `aiosqlite` for the tests; `sqlite` uses "
-    "a SQLite file. Tests run on SQLite unless `DATABASE_URL` says otherwise, either way.",
+    "database": "`postgresql` adds `asyncpg` to the dependencies, requires `DATABASE_URL` "
+    "(unset, the app and Alembic stop with a one-line error) and keeps `aiosqlite` for the "
+    "tests; `sqlite` defaults to a SQLite file. Tests run on SQLite unless `DATABASE_URL` "
+    "says otherwise, either way.",
     "primary_key": "The key mixin every model uses: `uuid7` (time-ordered UUIDv7 from "
     "`uuid-utils`), `uuid4`, `int` (BIGSERIAL on PostgreSQL) or `dual` (integer key plus a "
     "unique, indexed `public_id` UUIDv7 and `Repository.get_by_public_id`).",

@@ -306,6 +306,7 @@ def _field_context(
         for key in ("sample", "changed"):
             if context[key]:
                 context[key] = context[key].replace("{enum}", context["enum_class"])
+        context["not_a_member"] = _not_a_member(spec.enum_values)
         test_imports.add("first", f"{package}.models.{request.module}", context["enum_class"])
         test_imports.add("third", "sqlalchemy", "literal_column", "update")
     if spec.unique and not request.soft_delete:
@@ -317,6 +318,16 @@ def _field_context(
         context["options"].append(f"default={expression}")
         context["default_check"] = _default_check(spec, expression, test_imports)
     return context
+
+
+def _not_a_member(values: tuple[str, ...]) -> str:
+    """A string that fits the enum's column (no longer than its longest value) but is no value.
+
+    A longer one would fail on PostgreSQL for its length, not for the CHECK constraint.
+    """
+    longest = max(values, key=len)
+    upper = longest.upper()  # values are lowercase identifiers
+    return upper if upper not in values else "-" * len(longest)
 
 
 def _pascal(name: str) -> str:

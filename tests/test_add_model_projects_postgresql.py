@@ -12,8 +12,9 @@ import pytest
 
 from tests import test_generated_projects_postgresql as on_postgresql
 from tests.conftest import Generate, answers_id
-from tests.helpers import SharedEnvironment
-from tests.test_add_model_projects import MODELS, dbscaffold
+from tests.helpers import SharedEnvironment, run
+from tests.installed import InstalledCli, install_project, project_tool
+from tests.test_add_model_projects import MODELS
 from tests.test_generated_projects_postgresql import POSTGRES_URL, Databases, async_url, verify_on
 
 pytestmark = on_postgresql.pytestmark
@@ -55,16 +56,21 @@ def databases() -> Iterator[Databases]:
 )
 def test_added_models_pass_their_tests_on_postgresql(
     generate: Generate,
+    dbscaffold: InstalledCli,
     shared_env: SharedEnvironment,
     databases: Databases,
     answers: dict[str, Any],
     models: list[tuple[str, list[str]]],
 ) -> None:
     project = generate(**answers)
+    install_project(dbscaffold, project)
+    if answers["database"] == "sqlite":  # moved to PostgreSQL: the driver is the user's to add
+        python = str(project / ".venv" / "bin" / "python")
+        run(["uv", "pip", "install", "--quiet", "--python", python, "asyncpg"], cwd=project)
     database = {"DATABASE_URL": async_url(POSTGRES_URL, databases.create())}
-    shared_env.run(project, "alembic", "upgrade", "head", **database)
+    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
     for name, fields in models:
-        dbscaffold(shared_env, project, "add-model", name, *fields, "--migration", **database)
-        shared_env.run(project, "alembic", "upgrade", "head", **database)
+        dbscaffold.run("add-model", name, *fields, "--migration", cwd=project, env=database)
+        project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
 
     verify_on(POSTGRES_URL, project, shared_env, databases)

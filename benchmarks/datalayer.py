@@ -173,7 +173,10 @@ class Bench:
         """The generated ``Repository`` subclassed for ``model``, as a project would."""
         from my_service.db.repository import Repository
 
-        return self.repository_class(Repository, "model", model)(session)
+        repository = self.repository_class(Repository, "model", model)
+        # A project that lists more rows than the default cap raises it the same way.
+        repository.max_page_size = max(repository.max_page_size, self.sizes.list_rows)
+        return repository(session)
 
     def aa_repository(self, session: AsyncSession, model: type[Any]) -> Any:
         repository = self.repository_class(SQLAlchemyAsyncRepository, "model_type", model)

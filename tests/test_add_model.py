@@ -51,6 +51,32 @@ def test_it_writes_the_model_its_repository_and_its_tests(project: Path) -> None
     assert "async def get_by_code" in (project / MODEL_FILES[1]).read_text()
 
 
+@pytest.mark.parametrize("soft_delete", [False, True])
+def test_a_unique_ref_is_a_unique_key_column(generate: Generate, soft_delete: bool) -> None:
+    project = generate(primary_key="int", soft_delete=soft_delete)
+
+    result = add_model(project, "Widget", "owner:ref:Article:unique", "parent:ref:Widget?:unique")
+
+    assert result.returncode == 0, result.stderr
+    model = (project / MODEL_FILES[0]).read_text()
+    if soft_delete:
+        assert 'unique_while_live("widget_owner_id_key", "owner_id")' in model
+        assert 'unique_while_live("widget_parent_id_key", "parent_id")' in model
+        assert 'ForeignKey("article.id"), index=True)' in model
+    else:
+        assert "unique_while_live" not in model
+        assert (
+            'owner_id: Mapped[int] = mapped_column(BigIntKey, ForeignKey("article.id"), unique'
+            in model
+        )
+        assert 'ForeignKey("widget.id"), unique=True)' in model
+    assert 'owner: Mapped["Article"] = relationship(lazy="raise")' in model
+    tests = (project / MODEL_FILES[2]).read_text()
+    assert "async def test_owner_is_unique(" in tests
+    assert "async def test_parent_is_unique(" in tests
+    assert ("async def test_owner_of_a_deleted_row_can_be_reused(" in tests) is soft_delete
+
+
 def test_the_example_model_is_what_add_model_writes(generate: Generate) -> None:
     with_example = generate(primary_key="dual")
     without = generate(primary_key="dual", example_model=False)

@@ -259,7 +259,9 @@ def _field_context(
         )
         column_args = (["BigIntKey"] if key_type == "int" else []) + [
             f"ForeignKey({', '.join(fk_args)})",
-            "index=True",
+            # A unique key is one-to-one; its constraint is the index. Over live rows only
+            # (soft delete), the partial unique index does not cover deleted rows: index too.
+            "unique=True" if spec.unique and not request.soft_delete else "index=True",
         ]
         if key_type == "int":
             model_imports.add("first", f"{package}.db.mixins", "BigIntKey")

@@ -10,7 +10,7 @@ import pytest
 from dbscaffold import writer
 from dbscaffold.errors import DbscaffoldError
 from tests.conftest import Generate
-from tests.helpers import tree_bytes
+from tests.helpers import SharedEnvironment, tree_bytes
 
 MODEL_FILES = (
     "src/my_service/models/widget.py",
@@ -217,3 +217,23 @@ def test_a_failure_part_way_through_writing_leaves_the_tree_as_it_was(
     assert not (tmp_path / "a" / "new.py").exists()
     assert not (tmp_path / "b" / "other.py").exists()
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["existing.py"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [[], ["level:int=1"], ["token:uuid", "status:enum:on:off"], ["parent:ref:Widget?"]],
+    ids=["no fields", "all defaulted", "no numbered value", "self ref only"],
+)
+def test_tests_number_rows_only_when_a_value_needs_it(
+    generate: Generate, shared_env: SharedEnvironment, fields: list[str]
+) -> None:
+    project = generate(versioning=False)
+
+    result = add_model(project, "Widget", *fields)
+
+    assert result.returncode == 0, result.stderr
+    tests = (project / MODEL_FILES[2]).read_text()
+    assert "_sequence" not in tests
+    assert "itertools" not in tests
+    shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])
+    shared_env.run(project, "ruff", "format", "--no-cache", "--check", MODEL_FILES[2])

@@ -3,6 +3,7 @@
 Pure functions: nothing here reads or writes files.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -186,7 +187,10 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     if enums:
         model_imports.module("stdlib", "enum")
 
-    test_imports.module("stdlib", "itertools")
+    # new_<model>() numbers its rows only if some value needs a number to be unique.
+    sequence = any(re.search(r"\bn\b", f["sample"]) for f in fields if not f["has_default"])
+    if sequence:
+        test_imports.module("stdlib", "itertools")
     test_imports.add("stdlib", "typing", "Any")
     test_imports.module("third", "pytest")
     test_imports.add("third", "sqlalchemy.ext.asyncio", "AsyncSession")
@@ -226,6 +230,7 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         "mixins": mixins,
         "enums": enums,
         "fields": fields,
+        "sequence": sequence,
         "imports": model_imports.sections(),
         "test_imports": test_imports.sections(),
     }

@@ -237,3 +237,16 @@ def test_tests_number_rows_only_when_a_value_needs_it(
     assert "itertools" not in tests
     shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])
     shared_env.run(project, "ruff", "format", "--no-cache", "--check", MODEL_FILES[2])
+
+
+@pytest.mark.parametrize("fields", [[], ["flag:bool", "owner:ref:Article"]], ids=["none", "bool"])
+def test_versioning_imports_nothing_when_no_column_can_change(
+    project: Path, shared_env: SharedEnvironment, fields: list[str]
+) -> None:
+    result = add_model(project, "Widget", *fields)
+
+    assert result.returncode == 0, result.stderr
+    tests = (project / MODEL_FILES[2]).read_text()
+    assert "test_a_stale_update_is_a_conflict" not in tests
+    assert "ConflictError" not in tests
+    shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])

@@ -200,7 +200,8 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     )
     if request.timestamps:
         test_imports.add("stdlib", "datetime", "UTC")
-    if request.versioning:
+    if request.versioning and any(f["kind"] != "ref" and f["changed"] for f in fields):
+        # the stale-update test needs a column it can change
         test_imports.add("third", "sqlalchemy", "update")
         test_imports.add("first", f"{package}.db.errors", "ConflictError")
     if any(

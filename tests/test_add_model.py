@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dbscaffold import writer
+from dbscaffold import plan, writer
 from dbscaffold.errors import DbscaffoldError
 from tests.conftest import Generate
 from tests.helpers import SharedEnvironment, tree_bytes
@@ -250,3 +250,36 @@ def test_versioning_imports_nothing_when_no_column_can_change(
     assert "test_a_stale_update_is_a_conflict" not in tests
     assert "ConflictError" not in tests
     shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])
+
+
+LITERALS = [
+    "",
+    "hello",
+    "it's",
+    'say "hi"',
+    "both ' and \"",
+    '""\'',
+    "''\"",
+    "back\\slash \\' \\\"",
+    "tab\tnew\nline\x7f\x00",
+    "é ü ∑ 😀",
+    {"a": ["b", 1, 2.5, None, True], "it's": {}},
+    [],
+]
+
+
+def test_defaults_are_written_as_ruff_format_writes_them(tmp_path: Path) -> None:
+    source = "".join(f"x = {plan.python_literal(value)}\n" for value in LITERALS)
+    (tmp_path / "literals.py").write_text(source)
+
+    ruff = Path(sys.executable).parent / "ruff"
+    check = subprocess.run(
+        [ruff, "format", "--no-cache", "--isolated", "--diff", "literals.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert [eval(line[4:]) for line in source.splitlines()] == LITERALS

@@ -440,7 +440,7 @@ def _default_check(spec: FieldSpec, expression: str, imports: Imports) -> str:
     if spec.kind == "bool":
         return f"is {expression}"
     if spec.kind == "json":
-        return f"== {spec.default!r}"
+        return f"== {python_literal(spec.default)}"
     if spec.kind == "decimal":
         imports.add("stdlib", "decimal", "Decimal")
     if spec.kind in {"date", "datetime"}:
@@ -465,8 +465,36 @@ def _default_expression(spec: FieldSpec, context: dict[str, Any]) -> str:
     if kind == "uuid":
         return f'uuid.UUID("{value}")'
     if kind == "json":
-        return f"lambda: {value!r}"
+        return f"lambda: {python_literal(value)}"
+    return python_literal(value)
+
+
+def python_literal(value: object) -> str:
+    """``value`` (a default: str, number, bool, None, or JSON) as ``ruff format`` writes it."""
+    if isinstance(value, str):
+        return _string_literal(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(python_literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{python_literal(k)}: {python_literal(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
     return repr(value)
+
+
+def _string_literal(value: str) -> str:
+    """Double quotes, unless the value holds more double quotes than single ones."""
+    if value.count('"') > value.count("'"):
+        return repr(value)  # single-quoted: no double quote needs escaping
+    body: list[str] = []
+    escaped = iter(repr(value)[1:-1])
+    for char in escaped:  # re-quote repr's body: its \' become ', every " becomes \"
+        if char == "\\":
+            pair = char + next(escaped)
+            body.append("'" if pair == "\\'" else pair)
+        else:
+            body.append('\\"' if char == '"' else char)
+    return '"' + "".join(body) + '"'
+
 
 
 def _annotation_imports(

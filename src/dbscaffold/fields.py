@@ -85,6 +85,15 @@ MIXIN_COLUMNS = frozenset(
     {"id", "public_id", "created_at", "updated_at", "deleted_at", "version_id"}
 )
 
+#: Names the generated code uses where a field of that name would hide them: the
+#: model class body's annotations and calls, and ``get_by_<field>(self, <field>)``.
+SHADOWING_NAMES = frozenset(
+    {
+        *("str", "int", "float", "bool", "bytes", "dict", "date", "datetime", "uuid"),
+        *("mapped_column", "relationship", "enum_type", "postgresql", "self"),
+    }
+)
+
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _SIZED = re.compile(r"(?P<kind>str|decimal)\{(?P<args>[^}]*)\}")
 _PASCAL = re.compile(r"[A-Z][A-Za-z0-9]*")
@@ -207,6 +216,11 @@ def _check_name(name: str, argument: str) -> str:
         raise FieldSpecError(f"{argument!r}: {name!r} is a Python keyword; try {name}_")
     if name.startswith("_") or name in RESERVED_NAMES:
         raise FieldSpecError(f"{argument!r}: {name!r} is reserved by SQLAlchemy; choose another")
+    if name in SHADOWING_NAMES:
+        raise FieldSpecError(
+            f"{argument!r}: {name!r} would hide the generated code's own {name!r}",
+            hint=f"choose a more specific name, e.g. {name}_value or {name}_",
+        )
     if name in MIXIN_COLUMNS:
         raise FieldSpecError(
             f"{argument!r}: {name!r} is a column the mixins add; choose another name"

@@ -1,13 +1,15 @@
 """``dbscaffold add-model`` as a user runs it: output, exit codes, an untouched tree on error."""
 
+import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from dbscaffold import plan, writer
+from dbscaffold import fields, plan, writer
 from dbscaffold.errors import DbscaffoldError
 from tests.conftest import Generate
 from tests.helpers import SharedEnvironment, tree_bytes
@@ -283,3 +285,28 @@ def test_defaults_are_written_as_ruff_format_writes_them(tmp_path: Path) -> None
 
     assert check.returncode == 0, check.stdout + check.stderr
     assert [eval(line[4:]) for line in source.splitlines()] == LITERALS
+
+
+def test_no_model_may_be_named_like_a_name_generated_code_imports(generate: Generate) -> None:
+    project = generate(primary_key="int")
+    every_type = [f"f_{kind}:{kind}" for kind in fields.TYPES if kind not in {"ref", "enum"}]
+    every_type += ["f_enum:enum:a", "f_ref:ref:Article?", "f_decimal:decimal{4.2}=1"]
+    every_type.remove("f_decimal:decimal")
+    result = add_model(project, "Widget", *every_type, "--table", "widget")
+    assert result.returncode == 0, result.stderr
+
+    imported = {
+        alias.asname or alias.name
+        for path in MODEL_FILES
+        for node in ast.walk(ast.parse((project / path).read_text()))
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    pascal = {name for name in imported if re.fullmatch(r"[A-Z][A-Za-z0-9]*", name)}
+    pascal -= {"Widget", "WidgetRepository", "WidgetFEnum", "Article"}
+    for name in sorted(pascal):
+        with pytest.raises(DbscaffoldError, match="imports"):
+            fields.check_model_name(name)
+    for name in ("Base", "Repository", "DualIdMixin", "UUIDPrimaryKeyMixin"):
+        with pytest.raises(DbscaffoldError, match="imports"):
+            fields.check_model_name(name)

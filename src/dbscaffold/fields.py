@@ -94,6 +94,17 @@ SHADOWING_NAMES = frozenset(
     }
 )
 
+#: Names the generated modules import (or define) themselves, so a model cannot take them.
+RESERVED_MODEL_NAMES = frozenset(
+    {
+        *("Base", "Repository", "Mapped", "Any", "TYPE_CHECKING", "UTC", "Decimal"),
+        *("AsyncSession", "IntegrityError", "ConflictError", "ForeignKey", "BigIntKey"),
+        *("UUIDPrimaryKeyMixin", "IntegerPrimaryKeyMixin", "DualIdMixin", "TimestampMixin"),
+        *("SoftDeleteMixin", "VersionMixin", "UTCDateTime", "String", "Text", "Integer"),
+        *("BigInteger", "Float", "Numeric", "Boolean", "Date", "Uuid", "LargeBinary", "JSON"),
+    }
+)
+
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _SIZED = re.compile(r"(?P<kind>str|decimal)\{(?P<args>[^}]*)\}")
 _PASCAL = re.compile(r"[A-Z][A-Za-z0-9]*")
@@ -340,6 +351,11 @@ def check_model_name(name: str) -> str:
         raise DbscaffoldError(
             f"model name {name!r} must be PascalCase, e.g. BlogPost",
             hint="dbscaffold add-model BlogPost title:str{200}",
+        )
+    if name in RESERVED_MODEL_NAMES:
+        raise DbscaffoldError(
+            f"model name {name!r} is a name the generated code imports",
+            hint=f"choose a more specific name, e.g. {name}Record",
         )
     return name
 

@@ -310,3 +310,28 @@ def test_no_model_may_be_named_like_a_name_generated_code_imports(generate: Gene
     for name in ("Base", "Repository", "DualIdMixin", "UUIDPrimaryKeyMixin"):
         with pytest.raises(DbscaffoldError, match="imports"):
             fields.check_model_name(name)
+
+
+def test_two_refs_to_one_table_say_which_key_each_follows(project: Path) -> None:
+    result = add_model(
+        project,
+        "Widget",
+        "owner:ref:Article",
+        "reviewer:ref:article?",
+        "parent:ref:Widget?",
+        "previous:ref:Widget?",
+    )
+
+    assert result.returncode == 0, result.stderr
+    model = (project / MODEL_FILES[0]).read_text()
+    assert 'owner: Mapped["Article"] = relationship(foreign_keys=[owner_id], lazy="raise")' in model
+    assert "relationship(foreign_keys=[reviewer_id]" in model
+    assert 'remote_side="Widget.id", foreign_keys=[parent_id]' in model
+    assert 'remote_side="Widget.id", foreign_keys=[previous_id]' in model
+
+
+def test_a_single_ref_to_a_table_needs_no_foreign_keys(project: Path) -> None:
+    result = add_model(project, "Widget", "owner:ref:Article", "parent:ref:Widget?")
+
+    assert result.returncode == 0, result.stderr
+    assert "foreign_keys" not in (project / MODEL_FILES[0]).read_text()

@@ -42,6 +42,8 @@ MODELS = [
             "status:enum:draft:live:archived=draft",
             "author:ref:User:cascade",
             "parent:ref:Post?:setnull",
+            "previous:ref:post?",
+            "reviewer:ref:user?:setnull",
             "editor:ref:person?:restrict",
         ],
     ),

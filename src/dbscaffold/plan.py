@@ -273,9 +273,17 @@ def _field_context(
             model_imports.add("first", f"{package}.db.mixins", "BigIntKey")
         model_imports.add("third", "sqlalchemy", "ForeignKey")
         model_imports.add("third", "sqlalchemy.orm", "relationship")
-        relationship_args = ([f'remote_side="{request.class_name}.id"'] if is_self else []) + [
-            'lazy="raise"'
+        # Two keys to one table: each relationship must say which key it follows.
+        same_table = [
+            other
+            for other in request.fields
+            if other.kind == "ref" and _resolve_ref(project, request, other).table == target.table
         ]
+        relationship_args = (
+            ([f'remote_side="{request.class_name}.id"'] if is_self else [])
+            + ([f"foreign_keys=[{spec.column_name}]"] if len(same_table) > 1 else [])
+            + ['lazy="raise"']
+        )
         if not is_self:
             model_imports.add("stdlib", "typing", "TYPE_CHECKING")
             context["type_checking"] = (
@@ -494,7 +502,6 @@ def _string_literal(value: str) -> str:
         else:
             body.append('\\"' if char == '"' else char)
     return '"' + "".join(body) + '"'
-
 
 
 def _annotation_imports(

@@ -335,3 +335,30 @@ def test_a_single_ref_to_a_table_needs_no_foreign_keys(project: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert "foreign_keys" not in (project / MODEL_FILES[0]).read_text()
+
+
+def test_a_default_too_long_for_a_line_is_refused(project: Path) -> None:
+    before = tree_bytes(project)
+
+    result = add_model(project, "Widget", "note:text=" + "x" * 79)
+
+    assert result.returncode == 2
+    assert "too long for one line" in result.stderr
+    assert tree_bytes(project) == before
+
+
+def test_long_defaults_and_names_still_make_lines_ruff_accepts(
+    generate: Generate, shared_env: SharedEnvironment
+) -> None:
+    project = generate(versioning=False)
+    name = "a_long_field_name_with_default"
+
+    result = add_model(
+        project,
+        "Widget",
+        f"{name}:text=" + "x" * 70,
+    )
+
+    assert result.returncode == 0, result.stderr
+    shared_env.run(project, "ruff", "check", "--no-cache", ".")
+    shared_env.run(project, "ruff", "format", "--no-cache", "--check", ".")

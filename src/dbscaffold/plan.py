@@ -19,6 +19,8 @@ PK_MIXINS = {
     "int": "IntegerPrimaryKeyMixin",
     "dual": "DualIdMixin",
 }
+#: The longest default written inline: ``default=...`` must fit a 100-character line.
+MAX_DEFAULT_LENGTH = 80
 _SIMPLE_TYPES = {
     "text": ("str", "Text"),
     "int": ("int", "Integer"),
@@ -326,6 +328,12 @@ def _field_context(
         context["options"].append("index=True")
     if spec.has_default:
         expression = _default_expression(spec, context)
+        if len(expression) > MAX_DEFAULT_LENGTH:
+            raise DbscaffoldError(
+                f"field {spec.name!r}: its default is {len(expression)} characters long as"
+                f" Python code, too long for one line (at most {MAX_DEFAULT_LENGTH})",
+                hint="choose a shorter default, or set this one by hand after generating",
+            )
         context["options"].append(f"default={expression}")
         context["default_check"] = _default_check(spec, expression, test_imports)
     return context

@@ -357,8 +357,20 @@ def test_long_defaults_and_names_still_make_lines_ruff_accepts(
         project,
         "Widget",
         f"{name}:text=" + "x" * 70,
+        f"{name}_at:datetime=2024-01-01T00:00:00.123456+05:30",
     )
 
     assert result.returncode == 0, result.stderr
     shared_env.run(project, "ruff", "check", "--no-cache", ".")
     shared_env.run(project, "ruff", "format", "--no-cache", "--check", ".")
+
+
+@pytest.mark.parametrize("field", ["day:date=2024-01-31", "at:datetime=2024-01-01T00:00:00+00:00"])
+def test_a_defaulted_field_adds_no_imports_for_values_it_never_gets(
+    project: Path, shared_env: SharedEnvironment, field: str
+) -> None:
+    result = add_model(project, "Widget", field)
+
+    assert result.returncode == 0, result.stderr
+    assert "timedelta" not in (project / MODEL_FILES[2]).read_text()
+    shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])

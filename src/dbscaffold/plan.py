@@ -312,7 +312,8 @@ def _field_context(
     context.update(
         annotation=annotation + optional,
         type=sa_type,
-        sample=_sample(spec, test_imports),
+        # new_<model>() leaves a defaulted field out: its sample's imports are not needed.
+        sample=_sample(spec, Imports() if spec.has_default else test_imports),
         changed=_changed(spec, test_imports),
     )
     if spec.kind == "enum":

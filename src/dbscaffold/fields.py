@@ -335,11 +335,12 @@ def _decimal_default(spec: FieldSpec, raw: str, bad: Callable[[str], FieldSpecEr
     except InvalidOperation:
         raise bad("a decimal number") from None
     precision, scale = spec.precision or 0, spec.scale or 0
-    sign_digits_exponent = value.as_tuple()
-    exponent = sign_digits_exponent.exponent
-    if not value.is_finite() or not isinstance(exponent, int):
+    if not value.is_finite():
         raise bad("a finite number")
-    integer_digits = len(sign_digits_exponent.digits) + exponent
+    # Trailing zeros need no scale (5.10 fits decimal{2.1}) and zero no integer digit.
+    _, digits, exponent = value.normalize().as_tuple()
+    assert isinstance(exponent, int)
+    integer_digits = 0 if value.is_zero() else max(0, len(digits) + exponent)
     if -exponent > scale or integer_digits > precision - scale:
         raise bad(f"a decimal{{{precision}.{scale}}}")
     return value

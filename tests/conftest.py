@@ -8,6 +8,7 @@ import pytest
 from pytest_copie.plugin import Copie, Result
 
 from tests.helpers import REPO_ROOT, SharedEnvironment, declared_requirements, shared_environment
+from tests.installed import dbscaffold  # noqa: F401 (the fixture)
 
 #: Answers that make each generated project need every dependency any project can.
 _WIDEST_ANSWERS = (

@@ -374,3 +374,14 @@ def test_a_defaulted_field_adds_no_imports_for_values_it_never_gets(
     assert result.returncode == 0, result.stderr
     assert "timedelta" not in (project / MODEL_FILES[2]).read_text()
     shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])
+
+
+def test_a_long_model_name_is_laid_out_as_ruff_writes_it(
+    project: Path, shared_env: SharedEnvironment
+) -> None:
+    # test_soft_delete_hides_the_row_until_restored(repository: ...) no longer fits a line
+    result = add_model(project, "AaaaaaaaA0000", "label")
+
+    assert result.returncode == 0, result.stderr
+    shared_env.run(project, "ruff", "format", "--no-cache", "--check", ".")
+    shared_env.run(project, "ruff", "check", "--no-cache", ".")

@@ -227,6 +227,10 @@ def _check_name(name: str, argument: str) -> str:
         raise FieldSpecError(f"{argument!r}: {name!r} is a Python keyword; try {name}_")
     if name.startswith("_") or name in RESERVED_NAMES:
         raise FieldSpecError(f"{argument!r}: {name!r} is reserved by SQLAlchemy; choose another")
+    if name == "l":
+        raise FieldSpecError(
+            f"{argument!r}: 'l' reads like 1 (ruff E741 refuses it); choose a descriptive name"
+        )
     if name in SHADOWING_NAMES:
         raise FieldSpecError(
             f"{argument!r}: {name!r} would hide the generated code's own {name!r}",

@@ -105,6 +105,7 @@ def test_a_ref_column_is_named_after_the_field() -> None:
         ("version_id:int", "column the mixins add"),
         ("public_id:uuid", "column the mixins add"),
         ("l:int", "reads like 1"),
+        ("repository:enum:a:b", "repository class"),
         ("str:text", "would hide the generated code's own 'str'"),
         ("date:date", "would hide the generated code's own 'date'"),
         ("uuid:uuid?", "would hide the generated code's own 'uuid'"),

@@ -178,6 +178,11 @@ def parse_field(argument: str) -> FieldSpec:
         values = tuple(t for t in rest if t not in MODIFIERS)
         rest = [t for t in rest if t in MODIFIERS]
         _check_enum_values(values, argument)
+        if name == "repository":  # its class, <Model>Repository, is the repository's name
+            raise FieldSpecError(
+                f"{argument!r}: an enum named 'repository' would take the name of the"
+                " model's repository class; choose another name"
+            )
     elif kind == "ref":
         if not rest or not re.fullmatch(r"[A-Za-z_]\w*", rest[0]):
             raise FieldSpecError(f"{argument!r}: ref needs a model name, e.g. author:ref:User")

@@ -264,7 +264,7 @@ LITERALS = [
     "''\"",
     "back\\slash \\' \\\"",
     "tab\tnew\nline\x7f\x00",
-    "é ü ∑ 😀",
+    "é ü ∑ 😀 ´",
     {"a": ["b", 1, 2.5, None, True], "it's": {}},
     [],
 ]
@@ -285,6 +285,7 @@ def test_defaults_are_written_as_ruff_format_writes_them(tmp_path: Path) -> None
 
     assert check.returncode == 0, check.stdout + check.stderr
     assert [eval(line[4:]) for line in source.splitlines()] == LITERALS
+    assert source.isascii()  # no look-alike characters for ruff's RUF001
 
 
 def test_no_model_may_be_named_like_a_name_generated_code_imports(generate: Generate) -> None:

@@ -499,11 +499,15 @@ def python_literal(value: object) -> str:
 
 
 def _string_literal(value: str) -> str:
-    """Double quotes, unless the value holds more double quotes than single ones."""
+    """Double quotes, unless the value holds more double quotes than single ones.
+
+    Non-ASCII characters are escaped: ruff flags look-alikes (RUF001) such as an acute
+    accent in a string.
+    """
     if value.count('"') > value.count("'"):
-        return repr(value)  # single-quoted: no double quote needs escaping
+        return ascii(value)  # single-quoted: no double quote needs escaping
     body: list[str] = []
-    escaped = iter(repr(value)[1:-1])
+    escaped = iter(ascii(value)[1:-1])
     for char in escaped:  # re-quote repr's body: its \' become ', every " becomes \"
         if char == "\\":
             pair = char + next(escaped)

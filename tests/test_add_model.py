@@ -264,7 +264,7 @@ LITERALS = [
     "''\"",
     "back\\slash \\' \\\"",
     "tab\tnew\nline\x7f\x00",
-    "é ü ∑ 😀 ´",
+    "é ü ∑ 😀 \u00b4",
     {"a": ["b", 1, 2.5, None, True], "it's": {}},
     [],
 ]

@@ -386,3 +386,13 @@ def test_a_long_model_name_is_laid_out_as_ruff_writes_it(
     assert result.returncode == 0, result.stderr
     shared_env.run(project, "ruff", "format", "--no-cache", "--check", ".")
     shared_env.run(project, "ruff", "check", "--no-cache", ".")
+
+
+def test_a_very_wide_decimal_gets_a_short_sample(
+    project: Path, shared_env: SharedEnvironment
+) -> None:
+    result = add_model(project, "Widget", "amount:decimal{1000.3}")
+
+    assert result.returncode == 0, result.stderr
+    assert "Decimal(n % 10**997)" in (project / MODEL_FILES[2]).read_text()
+    shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])

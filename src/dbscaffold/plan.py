@@ -396,7 +396,10 @@ def _sample(spec: FieldSpec, imports: Imports) -> str:
     if kind == "decimal":
         imports.add("stdlib", "decimal", "Decimal")
         whole_digits = (spec.precision or 0) - (spec.scale or 0)
-        return f"Decimal(n % {10**whole_digits})" if whole_digits else "Decimal(0)"
+        if not whole_digits:
+            return "Decimal(0)"
+        modulus = 10**whole_digits if whole_digits <= 9 else f"10**{whole_digits}"
+        return f"Decimal(n % {modulus})"
     if kind == "bool":
         return "n % 2 == 0"
     if kind == "date":

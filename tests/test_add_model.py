@@ -396,3 +396,14 @@ def test_a_very_wide_decimal_gets_a_short_sample(
     assert result.returncode == 0, result.stderr
     assert "Decimal(n % 10**997)" in (project / MODEL_FILES[2]).read_text()
     shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])
+
+
+def test_a_nullable_field_with_a_default_is_not_tested_as_none(project: Path) -> None:
+    # SQLAlchemy inserts the default for an explicit None, so `is None` would fail
+    result = add_model(project, "Widget", "note:text?=hello", "other:text?")
+
+    assert result.returncode == 0, result.stderr
+    tests = (project / MODEL_FILES[2]).read_text()
+    assert "test_note_is_optional" not in tests
+    assert "test_note_has_a_default" in tests
+    assert "test_other_is_optional" in tests

@@ -498,6 +498,8 @@ def python_literal(value: object) -> str:
     if isinstance(value, dict):
         items = (f"{python_literal(k)}: {python_literal(v)}" for k, v in value.items())
         return "{" + ", ".join(items) + "}"
+    if isinstance(value, float):
+        return repr(value).replace("e+", "e")  # ruff format writes 1e16, not 1e+16
     return repr(value)
 
 

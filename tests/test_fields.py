@@ -128,6 +128,8 @@ def test_a_ref_column_is_named_after_the_field() -> None:
         ("x:int=abc", "is not an integer"),
         ("x:bool=yes", "is not true or false"),
         ("x:float=fast", "is not a number"),
+        ("x:float=nan", "is not a finite number"),
+        ("x:float=-inf", "is not a finite number"),
         ("x:decimal{4.2}=123.4", "is not a decimal{4.2}"),
         ("x:decimal{4.2}=1.234", "is not a decimal{4.2}"),
         ("x:decimal{3.0}=1000", "is not a decimal{3.0}"),

@@ -6,6 +6,7 @@ Parsing is pure: a string becomes a :class:`FieldSpec` or raises
 
 import json
 import keyword
+import math
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -327,7 +328,10 @@ def parse_default(spec: FieldSpec, raw: str, argument: str) -> object:
     }
     if kind in converters:
         convert, expected = converters[kind]
-        return _convert(convert, raw, bad(expected))
+        converted = _convert(convert, raw, bad(expected))
+        if isinstance(converted, float) and not math.isfinite(converted):
+            raise bad("a finite number")  # nan and inf are not Python literals
+        return converted
     raise FieldSpecError(f"{argument!r}: a {kind} field cannot have a default")
 
 

@@ -1,16 +1,19 @@
 """``dbscaffold add-model`` as a user runs it: output, exit codes, an untouched tree on error."""
 
+import ast
 import os
+import re
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from dbscaffold import writer
+from dbscaffold import fields, plan, writer
 from dbscaffold.errors import DbscaffoldError
 from tests.conftest import Generate
-from tests.helpers import tree_bytes
+from tests.helpers import SharedEnvironment, tree_bytes
 from tests.installed import InstalledCli
 
 MODEL_FILES = (
@@ -74,6 +77,34 @@ def test_the_enum_test_writes_a_non_member_that_fits_the_column(
     tests = (project / MODEL_FILES[2]).read_text()
 
     assert f"literal_column(\"'{not_a_member}'\")" in tests
+
+
+@pytest.mark.parametrize("soft_delete", [False, True])
+def test_a_unique_ref_is_a_unique_key_column(
+    generate: Generate, add_model: AddModel, soft_delete: bool
+) -> None:
+    project = generate(primary_key="int", soft_delete=soft_delete)
+
+    result = add_model(project, "Widget", "owner:ref:Article:unique", "parent:ref:Widget?:unique")
+
+    assert result.returncode == 0, result.stderr
+    model = (project / MODEL_FILES[0]).read_text()
+    if soft_delete:
+        assert 'unique_while_live("widget_owner_id_key", "owner_id")' in model
+        assert 'unique_while_live("widget_parent_id_key", "parent_id")' in model
+        assert 'ForeignKey("article.id"), index=True)' in model
+    else:
+        assert "unique_while_live" not in model
+        assert (
+            'owner_id: Mapped[int] = mapped_column(BigIntKey, ForeignKey("article.id"), unique'
+            in model
+        )
+        assert 'ForeignKey("widget.id"), unique=True)' in model
+    assert 'owner: Mapped["Article"] = relationship(lazy="raise")' in model
+    tests = (project / MODEL_FILES[2]).read_text()
+    assert "async def test_owner_is_unique(" in tests
+    assert "async def test_parent_is_unique(" in tests
+    assert ("async def test_owner_of_a_deleted_row_can_be_reused(" in tests) is soft_delete
 
 
 def test_the_example_model_is_what_add_model_writes(
@@ -232,3 +263,199 @@ def test_a_failure_part_way_through_writing_leaves_the_tree_as_it_was(
     assert not (tmp_path / "a" / "new.py").exists()
     assert not (tmp_path / "b" / "other.py").exists()
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["existing.py"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [[], ["level:int=1"], ["token:uuid", "status:enum:on:off"], ["parent:ref:Widget?"]],
+    ids=["no fields", "all defaulted", "no numbered value", "self ref only"],
+)
+def test_tests_number_rows_only_when_a_value_needs_it(
+    generate: Generate, shared_env: SharedEnvironment, fields: list[str], add_model: AddModel
+) -> None:
+    project = generate(versioning=False)
+
+    result = add_model(project, "Widget", *fields)
+
+    assert result.returncode == 0, result.stderr
+    tests = (project / MODEL_FILES[2]).read_text()
+    assert "_sequence" not in tests
+    assert "itertools" not in tests
+    shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])
+    shared_env.run(project, "ruff", "format", "--no-cache", "--check", MODEL_FILES[2])
+
+
+@pytest.mark.parametrize("fields", [[], ["flag:bool", "owner:ref:Article"]], ids=["none", "bool"])
+def test_versioning_imports_nothing_when_no_column_can_change(
+    project: Path, shared_env: SharedEnvironment, fields: list[str], add_model: AddModel
+) -> None:
+    result = add_model(project, "Widget", *fields)
+
+    assert result.returncode == 0, result.stderr
+    tests = (project / MODEL_FILES[2]).read_text()
+    assert "test_a_stale_update_is_a_conflict" not in tests
+    assert "ConflictError" not in tests
+    shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])
+
+
+LITERALS = [
+    "",
+    "hello",
+    "it's",
+    'say "hi"',
+    "both ' and \"",
+    '""\'',
+    "''\"",
+    "back\\slash \\' \\\"",
+    "tab\tnew\nline\x7f\x00",
+    "é ü ∑ 😀 \u00b4",
+    {"a": ["b", 1, 2.5, None, True], "it's": {}},
+    [],
+    1e16,
+    [2.5e-07, -1e100],
+]
+
+
+def test_defaults_are_written_as_ruff_format_writes_them(tmp_path: Path) -> None:
+    source = "".join(f"x = {plan.python_literal(value)}\n" for value in LITERALS)
+    (tmp_path / "literals.py").write_text(source)
+
+    ruff = Path(sys.executable).parent / "ruff"
+    check = subprocess.run(
+        [ruff, "format", "--no-cache", "--isolated", "--diff", "literals.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert [eval(line[4:]) for line in source.splitlines()] == LITERALS
+    assert source.isascii()  # no look-alike characters for ruff's RUF001
+
+
+def test_no_model_may_be_named_like_a_name_generated_code_imports(
+    generate: Generate, add_model: AddModel
+) -> None:
+    project = generate(primary_key="int")
+    every_type = [f"f_{kind}:{kind}" for kind in fields.TYPES if kind not in {"ref", "enum"}]
+    every_type += ["f_enum:enum:a", "f_ref:ref:Article?", "f_decimal:decimal{4.2}=1"]
+    every_type.remove("f_decimal:decimal")
+    result = add_model(project, "Widget", *every_type, "--table", "widget")
+    assert result.returncode == 0, result.stderr
+
+    imported = {
+        alias.asname or alias.name
+        for path in MODEL_FILES
+        for node in ast.walk(ast.parse((project / path).read_text()))
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    pascal = {name for name in imported if re.fullmatch(r"[A-Z][A-Za-z0-9]*", name)}
+    pascal -= {"Widget", "WidgetRepository", "WidgetFEnum", "Article"}
+    for name in sorted(pascal):
+        with pytest.raises(DbscaffoldError, match="imports"):
+            fields.check_model_name(name)
+    for name in ("Base", "Repository", "DualIdMixin", "UUIDPrimaryKeyMixin"):
+        with pytest.raises(DbscaffoldError, match="imports"):
+            fields.check_model_name(name)
+
+
+def test_two_refs_to_one_table_say_which_key_each_follows(
+    project: Path, add_model: AddModel
+) -> None:
+    result = add_model(
+        project,
+        "Widget",
+        "owner:ref:Article",
+        "reviewer:ref:article?",
+        "parent:ref:Widget?",
+        "previous:ref:Widget?",
+    )
+
+    assert result.returncode == 0, result.stderr
+    model = (project / MODEL_FILES[0]).read_text()
+    assert 'owner: Mapped["Article"] = relationship(foreign_keys=[owner_id], lazy="raise")' in model
+    assert "relationship(foreign_keys=[reviewer_id]" in model
+    assert 'remote_side="Widget.id", foreign_keys=[parent_id]' in model
+    assert 'remote_side="Widget.id", foreign_keys=[previous_id]' in model
+
+
+def test_a_single_ref_to_a_table_needs_no_foreign_keys(project: Path, add_model: AddModel) -> None:
+    result = add_model(project, "Widget", "owner:ref:Article", "parent:ref:Widget?")
+
+    assert result.returncode == 0, result.stderr
+    assert "foreign_keys" not in (project / MODEL_FILES[0]).read_text()
+
+
+def test_a_default_too_long_for_a_line_is_refused(project: Path, add_model: AddModel) -> None:
+    before = tree_bytes(project)
+
+    result = add_model(project, "Widget", "note:text=" + "x" * 79)
+
+    assert result.returncode == 2
+    assert "too long for one line" in result.stderr
+    assert tree_bytes(project) == before
+
+
+def test_long_defaults_and_names_still_make_lines_ruff_accepts(
+    generate: Generate, shared_env: SharedEnvironment, add_model: AddModel
+) -> None:
+    project = generate(versioning=False)
+    name = "a_long_field_name_with_default"
+
+    result = add_model(
+        project,
+        "Widget",
+        f"{name}:text=" + "x" * 70,
+        f"{name}_at:datetime=2024-01-01T00:00:00.123456+05:30",
+    )
+
+    assert result.returncode == 0, result.stderr
+    shared_env.run(project, "ruff", "check", "--no-cache", ".")
+    shared_env.run(project, "ruff", "format", "--no-cache", "--check", ".")
+
+
+@pytest.mark.parametrize("field", ["day:date=2024-01-31", "at:datetime=2024-01-01T00:00:00+00:00"])
+def test_a_defaulted_field_adds_no_imports_for_values_it_never_gets(
+    project: Path, shared_env: SharedEnvironment, field: str, add_model: AddModel
+) -> None:
+    result = add_model(project, "Widget", field)
+
+    assert result.returncode == 0, result.stderr
+    assert "timedelta" not in (project / MODEL_FILES[2]).read_text()
+    shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])
+
+
+def test_a_long_model_name_is_laid_out_as_ruff_writes_it(
+    project: Path, shared_env: SharedEnvironment, add_model: AddModel
+) -> None:
+    # test_soft_delete_hides_the_row_until_restored(repository: ...) no longer fits a line
+    result = add_model(project, "AaaaaaaaA0000", "label")
+
+    assert result.returncode == 0, result.stderr
+    shared_env.run(project, "ruff", "format", "--no-cache", "--check", ".")
+    shared_env.run(project, "ruff", "check", "--no-cache", ".")
+
+
+def test_a_very_wide_decimal_gets_a_short_sample(
+    project: Path, shared_env: SharedEnvironment, add_model: AddModel
+) -> None:
+    result = add_model(project, "Widget", "amount:decimal{1000.3}")
+
+    assert result.returncode == 0, result.stderr
+    assert "Decimal(n % 10**997)" in (project / MODEL_FILES[2]).read_text()
+    shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])
+
+
+def test_a_nullable_field_with_a_default_is_not_tested_as_none(
+    project: Path, add_model: AddModel
+) -> None:
+    # SQLAlchemy inserts the default for an explicit None, so `is None` would fail
+    result = add_model(project, "Widget", "note:text?=hello", "other:text?")
+
+    assert result.returncode == 0, result.stderr
+    tests = (project / MODEL_FILES[2]).read_text()
+    assert "test_note_is_optional" not in tests
+    assert "test_note_has_a_default" in tests
+    assert "test_other_is_optional" in tests

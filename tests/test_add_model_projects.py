@@ -10,10 +10,11 @@ from tests.installed import InstalledCli, install_project, project_tool
 from tests.test_generated_projects import verify
 
 #: Models named like SQL keywords, fields named like SQL keywords, every type,
-#: one-to-many refs, a self-reference and a ref by table name.
+#: one-to-many refs, a self-reference, a ref by table name and one-to-one (unique) refs.
 MODELS = [
     ("User", ["email:str{320}:unique", "name:str{100}", "nickname?"]),
     ("Person", ["full_name:str{200}", "born:date?", "active:bool=true"]),
+    ("Profile", ["owner:ref:User:unique", "successor:ref:Profile?:unique:setnull", "bio:text?"]),
     (
         "Order",
         [
@@ -40,6 +41,8 @@ MODELS = [
             "status:enum:draft:live:archived=draft",
             "author:ref:User:cascade",
             "parent:ref:Post?:setnull",
+            "previous:ref:post?",
+            "reviewer:ref:user?:setnull",
             "editor:ref:person?:restrict",
         ],
     ),
@@ -61,7 +64,7 @@ def test_models_added_with_migrations_pass_every_check(
         project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
 
     migrations = sorted(p.name for p in (project / "migrations" / "versions").glob("*.py"))
-    for table in ("user", "person", "order", "post"):
+    for table in ("user", "person", "profile", "order", "post"):
         assert any(
             re.fullmatch(rf"\d{{4}}-\d{{2}}-\d{{2}}_create_{table}_table\.py", m)
             for m in migrations

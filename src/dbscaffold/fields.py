@@ -6,6 +6,7 @@ Parsing is pure: a string becomes a :class:`FieldSpec` or raises
 
 import json
 import keyword
+import math
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -85,6 +86,26 @@ MIXIN_COLUMNS = frozenset(
     {"id", "public_id", "created_at", "updated_at", "deleted_at", "version_id"}
 )
 
+#: Names the generated code uses where a field of that name would hide them: the
+#: model class body's annotations and calls, and ``get_by_<field>(self, <field>)``.
+SHADOWING_NAMES = frozenset(
+    {
+        *("str", "int", "float", "bool", "bytes", "dict", "date", "datetime", "uuid"),
+        *("mapped_column", "relationship", "enum_type", "postgresql", "self"),
+    }
+)
+
+#: Names the generated modules import (or define) themselves, so a model cannot take them.
+RESERVED_MODEL_NAMES = frozenset(
+    {
+        *("Base", "Repository", "Mapped", "Any", "TYPE_CHECKING", "UTC", "Decimal"),
+        *("AsyncSession", "IntegrityError", "ConflictError", "ForeignKey", "BigIntKey"),
+        *("UUIDPrimaryKeyMixin", "IntegerPrimaryKeyMixin", "DualIdMixin", "TimestampMixin"),
+        *("SoftDeleteMixin", "VersionMixin", "UTCDateTime", "String", "Text", "Integer"),
+        *("BigInteger", "Float", "Numeric", "Boolean", "Date", "Uuid", "LargeBinary", "JSON"),
+    }
+)
+
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _SIZED = re.compile(r"(?P<kind>str|decimal)\{(?P<args>[^}]*)\}")
 _PASCAL = re.compile(r"[A-Z][A-Za-z0-9]*")
@@ -158,6 +179,11 @@ def parse_field(argument: str) -> FieldSpec:
         values = tuple(t for t in rest if t not in MODIFIERS)
         rest = [t for t in rest if t in MODIFIERS]
         _check_enum_values(values, argument)
+        if name == "repository":  # its class, <Model>Repository, is the repository's name
+            raise FieldSpecError(
+                f"{argument!r}: an enum named 'repository' would take the name of the"
+                " model's repository class; choose another name"
+            )
     elif kind == "ref":
         if not rest or not re.fullmatch(r"[A-Za-z_]\w*", rest[0]):
             raise FieldSpecError(f"{argument!r}: ref needs a model name, e.g. author:ref:User")
@@ -207,6 +233,15 @@ def _check_name(name: str, argument: str) -> str:
         raise FieldSpecError(f"{argument!r}: {name!r} is a Python keyword; try {name}_")
     if name.startswith("_") or name in RESERVED_NAMES:
         raise FieldSpecError(f"{argument!r}: {name!r} is reserved by SQLAlchemy; choose another")
+    if name == "l":
+        raise FieldSpecError(
+            f"{argument!r}: 'l' reads like 1 (ruff E741 refuses it); choose a descriptive name"
+        )
+    if name in SHADOWING_NAMES:
+        raise FieldSpecError(
+            f"{argument!r}: {name!r} would hide the generated code's own {name!r}",
+            hint=f"choose a more specific name, e.g. {name}_value or {name}_",
+        )
     if name in MIXIN_COLUMNS:
         raise FieldSpecError(
             f"{argument!r}: {name!r} is a column the mixins add; choose another name"
@@ -293,7 +328,10 @@ def parse_default(spec: FieldSpec, raw: str, argument: str) -> object:
     }
     if kind in converters:
         convert, expected = converters[kind]
-        return _convert(convert, raw, bad(expected))
+        converted = _convert(convert, raw, bad(expected))
+        if isinstance(converted, float) and not math.isfinite(converted):
+            raise bad("a finite number")  # nan and inf are not Python literals
+        return converted
     raise FieldSpecError(f"{argument!r}: a {kind} field cannot have a default")
 
 
@@ -310,11 +348,12 @@ def _decimal_default(spec: FieldSpec, raw: str, bad: Callable[[str], FieldSpecEr
     except InvalidOperation:
         raise bad("a decimal number") from None
     precision, scale = spec.precision or 0, spec.scale or 0
-    sign_digits_exponent = value.as_tuple()
-    exponent = sign_digits_exponent.exponent
-    if not value.is_finite() or not isinstance(exponent, int):
+    if not value.is_finite():
         raise bad("a finite number")
-    integer_digits = len(sign_digits_exponent.digits) + exponent
+    # Trailing zeros need no scale (5.10 fits decimal{2.1}) and zero no integer digit.
+    _, digits, exponent = value.normalize().as_tuple()
+    assert isinstance(exponent, int)
+    integer_digits = 0 if value.is_zero() else max(0, len(digits) + exponent)
     if -exponent > scale or integer_digits > precision - scale:
         raise bad(f"a decimal{{{precision}.{scale}}}")
     return value
@@ -326,6 +365,11 @@ def check_model_name(name: str) -> str:
         raise DbscaffoldError(
             f"model name {name!r} must be PascalCase, e.g. BlogPost",
             hint="dbscaffold add-model BlogPost title:str{200}",
+        )
+    if name in RESERVED_MODEL_NAMES:
+        raise DbscaffoldError(
+            f"model name {name!r} is a name the generated code imports",
+            hint=f"choose a more specific name, e.g. {name}Record",
         )
     return name
 

@@ -3,6 +3,7 @@
 Pure functions: nothing here reads or writes files.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,8 @@ PK_MIXINS: dict[str, str] = {
     PrimaryKey.INT: "IntegerPrimaryKeyMixin",
     PrimaryKey.DUAL: "DualIdMixin",
 }
+#: The longest default written inline: ``default=...`` must fit a 100-character line.
+MAX_DEFAULT_LENGTH = 80
 _SIMPLE_TYPES = {
     "text": ("str", "Text"),
     "int": ("int", "Integer"),
@@ -187,7 +190,10 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     if enums:
         model_imports.module("stdlib", "enum")
 
-    test_imports.module("stdlib", "itertools")
+    # new_<model>() numbers its rows only if some value needs a number to be unique.
+    sequence = any(re.search(r"\bn\b", f["sample"]) for f in fields if not f["has_default"])
+    if sequence:
+        test_imports.module("stdlib", "itertools")
     test_imports.add("stdlib", "typing", "Any")
     test_imports.module("third", "pytest")
     test_imports.add("third", "sqlalchemy.ext.asyncio", "AsyncSession")
@@ -197,12 +203,16 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     )
     if request.timestamps:
         test_imports.add("stdlib", "datetime", "UTC")
-    if request.versioning:
+    if request.versioning and any(f["kind"] != "ref" and f["changed"] for f in fields):
+        # the stale-update test needs a column it can change
         test_imports.add("third", "sqlalchemy", "update")
         test_imports.add("first", f"{package}.db.errors", "ConflictError")
     for error, raised in (
-        ("NotNullViolationError", any(not f.nullable and not f.has_default for f in request.fields)),
-        ("UniqueViolationError", any(f.unique and f.kind != "ref" for f in request.fields)),
+        (
+            "NotNullViolationError",
+            any(not f.nullable and not f.has_default for f in request.fields),
+        ),
+        ("UniqueViolationError", any(f.unique for f in request.fields)),
         ("CheckViolationError", any(f.kind == "enum" for f in request.fields)),
         ("ForeignKeyViolationError", any(f.kind == "ref" for f in request.fields)),
     ):
@@ -230,6 +240,7 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         "mixins": mixins,
         "enums": enums,
         "fields": fields,
+        "sequence": sequence,
         "imports": model_imports.sections(),
         "test_imports": test_imports.sections(),
     }
@@ -263,15 +274,25 @@ def _field_context(
         )
         column_args = (["BigIntKey"] if key_type == "int" else []) + [
             f"ForeignKey({', '.join(fk_args)})",
-            "index=True",
+            # A unique key is one-to-one; its constraint is the index. Over live rows only
+            # (soft delete), the partial unique index does not cover deleted rows: index too.
+            "unique=True" if spec.unique and not request.soft_delete else "index=True",
         ]
         if key_type == "int":
             model_imports.add("first", f"{package}.db.mixins", "BigIntKey")
         model_imports.add("third", "sqlalchemy", "ForeignKey")
         model_imports.add("third", "sqlalchemy.orm", "relationship")
-        relationship_args = ([f'remote_side="{request.class_name}.id"'] if is_self else []) + [
-            'lazy="raise"'
+        # Two keys to one table: each relationship must say which key it follows.
+        same_table = [
+            other
+            for other in request.fields
+            if other.kind == "ref" and _resolve_ref(project, request, other).table == target.table
         ]
+        relationship_args = (
+            ([f'remote_side="{request.class_name}.id"'] if is_self else [])
+            + ([f"foreign_keys=[{spec.column_name}]"] if len(same_table) > 1 else [])
+            + ['lazy="raise"']
+        )
         if not is_self:
             model_imports.add("stdlib", "typing", "TYPE_CHECKING")
             context["type_checking"] = (
@@ -298,7 +319,8 @@ def _field_context(
     context.update(
         annotation=annotation + optional,
         type=sa_type,
-        sample=_sample(spec, test_imports),
+        # new_<model>() leaves a defaulted field out: its sample's imports are not needed.
+        sample=_sample(spec, Imports() if spec.has_default else test_imports),
         changed=_changed(spec, test_imports),
     )
     if spec.kind == "enum":
@@ -315,6 +337,12 @@ def _field_context(
         context["options"].append("index=True")
     if spec.has_default:
         expression = _default_expression(spec, context)
+        if len(expression) > MAX_DEFAULT_LENGTH:
+            raise DbscaffoldError(
+                f"field {spec.name!r}: its default is {len(expression)} characters long as"
+                f" Python code, too long for one line (at most {MAX_DEFAULT_LENGTH})",
+                hint="choose a shorter default, or set this one by hand after generating",
+            )
         context["options"].append(f"default={expression}")
         context["default_check"] = _default_check(spec, expression, test_imports)
     return context
@@ -386,7 +414,10 @@ def _sample(spec: FieldSpec, imports: Imports) -> str:
     if kind == "decimal":
         imports.add("stdlib", "decimal", "Decimal")
         whole_digits = (spec.precision or 0) - (spec.scale or 0)
-        return f"Decimal(n % {10**whole_digits})" if whole_digits else "Decimal(0)"
+        if not whole_digits:
+            return "Decimal(0)"
+        modulus = 10**whole_digits if whole_digits <= 9 else f"10**{whole_digits}"
+        return f"Decimal(n % {modulus})"
     if kind == "bool":
         return "n % 2 == 0"
     if kind == "date":
@@ -447,7 +478,7 @@ def _default_check(spec: FieldSpec, expression: str, imports: Imports) -> str:
     if spec.kind == "bool":
         return f"is {expression}"
     if spec.kind == "json":
-        return f"== {spec.default!r}"
+        return f"== {python_literal(spec.default)}"
     if spec.kind == "decimal":
         imports.add("stdlib", "decimal", "Decimal")
     if spec.kind in {"date", "datetime"}:
@@ -472,8 +503,41 @@ def _default_expression(spec: FieldSpec, context: dict[str, Any]) -> str:
     if kind == "uuid":
         return f'uuid.UUID("{value}")'
     if kind == "json":
-        return f"lambda: {value!r}"
+        return f"lambda: {python_literal(value)}"
+    return python_literal(value)
+
+
+def python_literal(value: object) -> str:
+    """``value`` (a default: str, number, bool, None, or JSON) as ``ruff format`` writes it."""
+    if isinstance(value, str):
+        return _string_literal(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(python_literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{python_literal(k)}: {python_literal(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, float):
+        return repr(value).replace("e+", "e")  # ruff format writes 1e16, not 1e+16
     return repr(value)
+
+
+def _string_literal(value: str) -> str:
+    """Double quotes, unless the value holds more double quotes than single ones.
+
+    Non-ASCII characters are escaped: ruff flags look-alikes (RUF001) such as an acute
+    accent in a string.
+    """
+    if value.count('"') > value.count("'"):
+        return ascii(value)  # single-quoted: no double quote needs escaping
+    body: list[str] = []
+    escaped = iter(ascii(value)[1:-1])
+    for char in escaped:  # re-quote repr's body: its \' become ', every " becomes \"
+        if char == "\\":
+            pair = char + next(escaped)
+            body.append("'" if pair == "\\'" else pair)
+        else:
+            body.append('\\"' if char == '"' else char)
+    return '"' + "".join(body) + '"'
 
 
 def _annotation_imports(

@@ -389,7 +389,11 @@ def _column_type(spec: FieldSpec, request: ModelRequest, imports: Imports) -> tu
         imports.add("stdlib", "typing", "Any")
         imports.add("third", "sqlalchemy", "JSON")
         imports.add("third", "sqlalchemy.dialects", "postgresql")
-        return "dict[str, Any]", 'JSON().with_variant(postgresql.JSONB(), "postgresql")'
+        # None is SQL NULL (NOT NULL refuses it), not the JSON value null
+        return "dict[str, Any]", (
+            "JSON(none_as_null=True)"
+            '.with_variant(postgresql.JSONB(none_as_null=True), "postgresql")'
+        )
     if spec.kind == "enum":
         enum_class = request.class_name + _pascal(spec.name)
         imports.add("first", f"{_package_of(imports)}.db.types", "enum_type")

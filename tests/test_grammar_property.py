@@ -43,10 +43,10 @@ from dbscaffold.fields import (
 )
 from dbscaffold.plan import MAX_DEFAULT_LENGTH, PK_MIXINS, python_literal
 from tests.helpers import REPO_ROOT, SharedEnvironment, tree_bytes
-from tests.installed import InstalledCli
+from tests.installed import InstalledCli, install_project, project_tool
 
-VALID_BUDGET = 6
-QUICK_BUDGET = 30
+VALID_BUDGET = 4
+QUICK_BUDGET = 15
 INVALID_BUDGET = 100
 INVALID_CLI_BUDGET = 10
 
@@ -351,19 +351,20 @@ def test_valid_arguments_make_a_project_that_passes_every_check(
     workspace: Path,
 ) -> None:
     project = projects.fresh(scenario.answers)
+    # as a user runs it: the installed tool, in a project with its own environment
+    install_project(dbscaffold, project)
     database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/dev.db"}
-    env = shared_env.env(project, **database)
-    shared_env.run(project, "alembic", "upgrade", "head", **database)
+    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
     for name, fields in scenario.models:
-        dbscaffold.run("add-model", name, *fields, "--migration", cwd=project, env=env)
-        shared_env.run(project, "alembic", "upgrade", "head", **database)
+        dbscaffold.run("add-model", name, *fields, "--migration", cwd=project, env=database)
+        project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
 
     fast_checks(project, shared_env)
     shared_env.run(project, "mypy", MYPY_CACHE_DIR=str(workspace / "mypy-cache"))
     shared_env.run(project, "python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
     scratch = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/scratch.db"}
     for command in (["upgrade", "head"], ["check"], ["downgrade", "base"]):
-        shared_env.run(project, "alembic", *command, **scratch)
+        project_tool(dbscaffold, project, "alembic", *command, env=scratch)
     shutil.rmtree(project.parent)
 
 

@@ -427,6 +427,52 @@ def test_a_defaulted_field_adds_no_imports_for_values_it_never_gets(
     shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])
 
 
+def test_only_the_updated_columns_changed_value_is_imported(
+    generate: Generate, shared_env: SharedEnvironment, add_model: AddModel
+) -> None:
+    # the update test changes the first changeable column only (count): the later
+    # datetime's changed value, datetime(..., tzinfo=UTC), is never written
+    project = generate(timestamps=False)
+
+    result = add_model(project, "Widget", "count:int", "at:datetime=2024-01-01T00:00:00+00:00")
+
+    assert result.returncode == 0, result.stderr
+    tests = (project / MODEL_FILES[2]).read_text()
+    assert "count=-1" in tests
+    assert "UTC" not in tests
+    shared_env.run(project, "ruff", "check", "--no-cache", MODEL_FILES[2])
+
+
+def test_a_required_json_field_refuses_none(
+    generate: Generate, shared_env: SharedEnvironment, add_model: AddModel
+) -> None:
+    # JSON stores Python None as the JSON value null unless told otherwise: NOT NULL
+    # would never fire, and the generated test_data_is_required would fail
+    project = generate()
+
+    result = add_model(project, "Widget", "data:json", "extra:json?")
+
+    assert result.returncode == 0, result.stderr
+    database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/dev.db"}
+    shared_env.run(project, "alembic", "upgrade", "head", **database)
+    shared_env.run(project, "alembic", "revision", "--autogenerate", "-m", "widgets", **database)
+    shared_env.run(project, "ruff", "format", "--no-cache", "migrations")
+    shared_env.run(
+        project,
+        "python",
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-k",
+        "data or extra",
+        MODEL_FILES[2],
+    )
+    shared_env.run(project, "ruff", "check", "--no-cache", ".")
+    shared_env.run(project, "ruff", "format", "--no-cache", "--check", ".")
+
+
 def test_a_long_model_name_is_laid_out_as_ruff_writes_it(
     project: Path, shared_env: SharedEnvironment, add_model: AddModel
 ) -> None:

@@ -43,10 +43,10 @@ from dbscaffold.fields import (
 )
 from dbscaffold.plan import MAX_DEFAULT_LENGTH, PK_MIXINS, python_literal
 from tests.helpers import REPO_ROOT, SharedEnvironment, tree_bytes
-from tests.installed import InstalledCli
+from tests.installed import InstalledCli, install_project, project_tool
 
-VALID_BUDGET = 6
-QUICK_BUDGET = 30
+VALID_BUDGET = 4
+QUICK_BUDGET = 15
 INVALID_BUDGET = 100
 INVALID_CLI_BUDGET = 10
 
@@ -167,10 +167,12 @@ def _fits_a_line(text: str, kind: str) -> bool:
     return wrapper + len(python_literal(value)) <= MAX_DEFAULT_LENGTH
 
 
-def _default(kind: str, length: int | None, sizes: tuple[int, int], values: list[str]) -> Any:
+def _default(
+    kind: str, length: int | None, sizes: tuple[int, int], values: list[str]
+) -> st.SearchStrategy[str] | None:
     """A strategy for the text of a valid default, or None if ``kind`` takes none."""
     text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
-    strategies: dict[str, Any] = {
+    strategies: dict[str, st.SearchStrategy[str]] = {
         "str": text.map(lambda s: s[: length or 255]),
         "text": text,
         "int": st.integers(-(2**31), 2**31 - 1).map(str),
@@ -184,10 +186,9 @@ def _default(kind: str, length: int | None, sizes: tuple[int, int], values: list
         "json": _json.map(json.dumps),
         "enum": st.sampled_from(values) if values else st.nothing(),
     }
-    strategy = strategies.get(kind)
     if kind in {"str", "text", "json", "decimal"}:
-        return strategy.filter(lambda text: _fits_a_line(text, kind))
-    return strategy
+        return strategies[kind].filter(lambda text: _fits_a_line(text, kind))
+    return strategies.get(kind)
 
 
 @st.composite
@@ -239,6 +240,11 @@ class Scenario:
         return f"[{options}] {calls}"
 
 
+def _model_names_other_than(tables: set[str]) -> st.SearchStrategy[str]:
+    """Model names whose table is none of ``tables``."""
+    return model_names.filter(lambda name: table_name(name) not in tables)
+
+
 @st.composite
 def scenarios(draw: st.DrawFn, max_models: int = 3) -> Scenario:
     """Project answers, then 1 to ``max_models`` add-model calls, each valid in turn."""
@@ -251,8 +257,7 @@ def scenarios(draw: st.DrawFn, max_models: int = 3) -> Scenario:
     known = [EXAMPLE_MODEL]
     models = []
     for _ in range(draw(st.integers(1, max_models))):
-        taken = {table_name(m) for m in known}
-        name = draw(model_names.filter(lambda m, taken=taken: table_name(m) not in taken))
+        name = draw(_model_names_other_than({table_name(m) for m in known}))
         check_model_name(name)
         # By class name or by table name; the model itself (then nullable) too.
         targets = [(t, False) for m in known for t in (m, table_name(m))]
@@ -346,19 +351,20 @@ def test_valid_arguments_make_a_project_that_passes_every_check(
     workspace: Path,
 ) -> None:
     project = projects.fresh(scenario.answers)
+    # as a user runs it: the installed tool, in a project with its own environment
+    install_project(dbscaffold, project)
     database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/dev.db"}
-    env = shared_env.env(project, **database)
-    shared_env.run(project, "alembic", "upgrade", "head", **database)
+    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
     for name, fields in scenario.models:
-        dbscaffold.run("add-model", name, *fields, "--migration", cwd=project, env=env)
-        shared_env.run(project, "alembic", "upgrade", "head", **database)
+        dbscaffold.run("add-model", name, *fields, "--migration", cwd=project, env=database)
+        project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
 
     fast_checks(project, shared_env)
     shared_env.run(project, "mypy", MYPY_CACHE_DIR=str(workspace / "mypy-cache"))
     shared_env.run(project, "python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
     scratch = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/scratch.db"}
     for command in (["upgrade", "head"], ["check"], ["downgrade", "base"]):
-        shared_env.run(project, "alembic", *command, **scratch)
+        project_tool(dbscaffold, project, "alembic", *command, env=scratch)
     shutil.rmtree(project.parent)
 
 
@@ -556,7 +562,8 @@ def test_invalid_arguments_exit_2_through_the_cli(
 
 def test_the_strategies_cover_the_whole_grammar() -> None:
     """Every type and modifier the parser knows can be generated (no hand-kept list)."""
-    kinds, modifiers = set(), set()
+    kinds: set[str] = set()
+    modifiers: set[str] = set()
     targets = [(EXAMPLE_MODEL, False), ("Node", True)]
 
     @settings(max_examples=1000, derandomize=True, database=None)

@@ -103,6 +103,8 @@ RESERVED_MODEL_NAMES = frozenset(
         *("UUIDPrimaryKeyMixin", "IntegerPrimaryKeyMixin", "DualIdMixin", "TimestampMixin"),
         *("SoftDeleteMixin", "VersionMixin", "UTCDateTime", "String", "Text", "Integer"),
         *("BigInteger", "Float", "Numeric", "Boolean", "Date", "Uuid", "LargeBinary", "JSON"),
+        *("NotNullViolationError", "UniqueViolationError", "CheckViolationError"),
+        *("ForeignKeyViolationError",),
     }
 )
 

@@ -61,6 +61,12 @@ class Imports:
     def add(self, group: str, module: str, *names: str) -> None:
         self.names[(group, module)].update(names)
 
+    def update(self, other: "Imports") -> None:
+        for group, modules in other.modules.items():
+            self.modules[group] |= modules
+        for key, names in other.names.items():
+            self.names[key] |= names
+
     def sections(self) -> list[list[Any]]:
         """Per group: ``import x`` lines first, then ``from x import ...``, as isort sorts."""
         result = []
@@ -201,6 +207,9 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     test_imports.add(
         "first", f"{package}.repositories.{request.module}", f"{request.class_name}Repository"
     )
+    changeable = [f for f in fields if f["kind"] != "ref" and f["changed"]]
+    if changeable:
+        test_imports.update(changeable[0]["changed_imports"])
     if request.timestamps:
         test_imports.add("stdlib", "datetime", "UTC")
     if request.versioning and any(f["kind"] != "ref" and f["changed"] for f in fields):
@@ -321,8 +330,10 @@ def _field_context(
         type=sa_type,
         # new_<model>() leaves a defaulted field out: its sample's imports are not needed.
         sample=_sample(spec, Imports() if spec.has_default else test_imports),
-        changed=_changed(spec, test_imports),
+        # only the first changeable column's value is written (the update tests)
+        changed_imports=Imports(),
     )
+    context["changed"] = _changed(spec, context["changed_imports"])
     if spec.kind == "enum":
         context["enum_class"] = request.class_name + _pascal(spec.name)
         for key in ("sample", "changed"):
@@ -378,7 +389,11 @@ def _column_type(spec: FieldSpec, request: ModelRequest, imports: Imports) -> tu
         imports.add("stdlib", "typing", "Any")
         imports.add("third", "sqlalchemy", "JSON")
         imports.add("third", "sqlalchemy.dialects", "postgresql")
-        return "dict[str, Any]", 'JSON().with_variant(postgresql.JSONB(), "postgresql")'
+        # None is SQL NULL (NOT NULL refuses it), not the JSON value null
+        return "dict[str, Any]", (
+            "JSON(none_as_null=True)"
+            '.with_variant(postgresql.JSONB(none_as_null=True), "postgresql")'
+        )
     if spec.kind == "enum":
         enum_class = request.class_name + _pascal(spec.name)
         imports.add("first", f"{_package_of(imports)}.db.types", "enum_type")
@@ -454,7 +469,10 @@ def _changed(spec: FieldSpec, imports: Imports) -> str | None:
     if kind in simple:
         return simple[kind]
     if kind == "decimal":
-        return 'Decimal("-1")' if (spec.precision or 0) > (spec.scale or 0) else None
+        if (spec.precision or 0) <= (spec.scale or 0):
+            return None
+        imports.add("stdlib", "decimal", "Decimal")
+        return 'Decimal("-1")'
     if kind == "bool":
         return None
     if kind == "date":

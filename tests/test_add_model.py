@@ -505,3 +505,15 @@ def test_a_nullable_field_with_a_default_is_not_tested_as_none(
     assert "test_note_is_optional" not in tests
     assert "test_note_has_a_default" in tests
     assert "test_other_is_optional" in tests
+
+
+def test_a_unique_field_named_like_a_builtin_gets_a_parameter_that_does_not_shadow_it(
+    project: Path, add_model: AddModel
+) -> None:
+    """Found by the grammar property test: ``get_by_type(self, type: str)`` is ruff's A002."""
+    result = add_model(project, "Widget", "type:str{20}:unique")
+
+    assert result.returncode == 0, result.stderr
+    repository = (project / MODEL_FILES[1]).read_text()
+    assert "async def get_by_type(self, type_: str) -> Widget | None:" in repository
+    assert "Widget.type == type_" in repository

@@ -95,6 +95,8 @@ def test_a_ref_column_is_named_after_the_field() -> None:
         ("2fast:int", "lowercase identifier"),
         ("my-field", "lowercase identifier"),
         ("class:str", "Python keyword"),
+        ("code:int:unique=7", "a unique field cannot have a default"),
+        ("slug:str{20}?:unique=x", "a unique field cannot have a default"),
         ("match:str", "Python keyword"),
         ("metadata:str", "reserved by SQLAlchemy"),
         ("registry:int", "reserved by SQLAlchemy"),

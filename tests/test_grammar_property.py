@@ -224,7 +224,7 @@ def field_argument(draw: st.DrawFn, name: str, targets: list[tuple[str, bool]]) 
     argument = name + (f":{type_token}" if type_token else "")
     argument += "".join(f":{t}" for t in tail) + ("?" if nullable else "")
     argument += "".join(f":{m}" for m in draw(st.permutations(modifiers)))
-    if default is not None and draw(st.booleans()):
+    if default is not None and "unique" not in modifiers and draw(st.booleans()):
         argument += "=" + draw(default)
     return argument
 
@@ -454,6 +454,8 @@ def invalid_calls(draw: st.DrawFn) -> tuple[list[str], str]:
     if mistake == "bad default":
         token, default = draw(st.sampled_from(BAD_DEFAULTS))
         return [name, *_with(fields, at, f"{free}:{token}={default}")], mistake
+    if mistake == "unique with default":
+        return [name, *_with(fields, at, f"{free}:int:unique=0")], mistake
     if mistake == "unknown ref":
         target = draw(model_names.filter(lambda m: m not in {EXAMPLE_MODEL, name}))
         return [name, *_with(fields, at, f"{free}:ref:{target}?")], mistake
@@ -485,6 +487,7 @@ MISTAKES = (
     "bad size",
     "bad enum",
     "bad default",
+    "unique with default",
     "unknown ref",
     "self ref not nullable",
     "duplicate",

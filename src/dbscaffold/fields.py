@@ -220,6 +220,11 @@ def parse_field(argument: str) -> FieldSpec:
         on_delete=on_delete[0] if on_delete else None,
         modifiers=tuple(rest),
     )
+    if has_default and spec.unique:
+        raise FieldSpecError(
+            f"{argument!r}: a unique field cannot have a default (every row would get it)",
+            hint=f"drop ':unique' or the default, e.g. {body}",
+        )
     if has_default:
         value = parse_default(spec, raw_default, argument)
         spec = FieldSpec(**{**spec.__dict__, "default": value, "has_default": True})

@@ -3,6 +3,7 @@
 Pure functions: nothing here reads or writes files.
 """
 
+import builtins
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -265,6 +266,8 @@ def _field_context(
     package = project.package
     context: dict[str, Any] = {
         "name": spec.name,
+        # a parameter named like a builtin (type, id, input) would shadow it: ruff A002
+        "parameter": spec.name + "_" if hasattr(builtins, spec.name) else spec.name,
         "kind": spec.kind,
         "nullable": spec.nullable,
         "unique": spec.unique,

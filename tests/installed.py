@@ -134,6 +134,18 @@ def install_project(cli: InstalledCli, project: Path) -> None:
     run(["uv", "sync", "--quiet"], cwd=project, env=cli.env())
 
 
+def installed_sqlite_project(
+    cli: InstalledCli, project: Path, database: str = "dev.db", *, migrate: bool = True
+) -> dict[str, str]:
+    """Install ``project`` and point it at a SQLite file (migrated to head unless told not
+    to); returns the ``DATABASE_URL`` environment for its commands."""
+    install_project(cli, project)
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/{database}"}
+    if migrate:
+        project_tool(cli, project, "alembic", "upgrade", "head", env=env)
+    return env
+
+
 def project_tool(
     cli: InstalledCli, project: Path, tool: str, *args: str, env: Mapping[str, str] | None = None
 ) -> str:

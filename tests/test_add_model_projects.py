@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import Generate
 from tests.helpers import SharedEnvironment, tree_bytes
-from tests.installed import InstalledCli, install_project, project_tool
+from tests.installed import InstalledCli, installed_sqlite_project, project_tool
 from tests.test_generated_projects import verify
 
 #: Models named like SQL keywords, fields named like SQL keywords, every type,
@@ -55,9 +55,7 @@ def test_models_added_with_migrations_pass_every_check(
     generate: Generate, dbscaffold: InstalledCli, shared_env: SharedEnvironment, primary_key: str
 ) -> None:
     project = generate(primary_key=primary_key)
-    install_project(dbscaffold, project)
-    database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/dev.db"}
-    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+    database = installed_sqlite_project(dbscaffold, project)
 
     for name, fields in MODELS:
         dbscaffold.run("add-model", name, *fields, "--migration", cwd=project, env=database)
@@ -77,8 +75,7 @@ def test_migration_is_refused_when_the_database_is_behind(
     generate: Generate, dbscaffold: InstalledCli
 ) -> None:
     project = generate()
-    install_project(dbscaffold, project)
-    database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/empty.db"}
+    database = installed_sqlite_project(dbscaffold, project, "empty.db", migrate=False)
     before = tree_bytes(project, ignore={".venv"})
 
     result = dbscaffold.run(
@@ -95,9 +92,7 @@ def test_migration_is_refused_when_other_changes_are_pending(
     generate: Generate, dbscaffold: InstalledCli
 ) -> None:
     project = generate()
-    install_project(dbscaffold, project)
-    database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/dev.db"}
-    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+    database = installed_sqlite_project(dbscaffold, project)
     dbscaffold.run("add-model", "Tag", "label:str{40}", cwd=project)  # no migration
     before = tree_bytes(project, ignore={".venv"})
 
@@ -123,9 +118,7 @@ def test_migration_works_in_a_project_whose_hooks_run_ruff_by_name(
         text = text.replace(f"{hook}.module = ruff", f"{hook}.executable = ruff")
     assert "type = module" not in text
     ini.write_text(text)
-    install_project(dbscaffold, project)
-    database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/dev.db"}
-    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+    database = installed_sqlite_project(dbscaffold, project)
 
     dbscaffold.run("add-model", "Widget", "name:str{40}", "--migration", cwd=project, env=database)
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.conftest import Generate
-from tests.installed import InstalledCli, install_project, project_tool
+from tests.installed import InstalledCli, installed_sqlite_project, project_tool
 
 TAG_MODEL = '''"""The Tag model."""
 
@@ -32,9 +32,7 @@ def test_autogenerate_writes_a_clean_dated_migration(
     generate: Generate, dbscaffold: InstalledCli
 ) -> None:
     project = generate()
-    install_project(dbscaffold, project)
-    database = {"DATABASE_URL": f"sqlite+aiosqlite:///{project}/dev.db"}
-    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+    database = installed_sqlite_project(dbscaffold, project)
     (project / "src" / "my_service" / "models" / "tag.py").write_text(TAG_MODEL)
 
     project_tool(

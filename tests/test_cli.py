@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dbscaffold.keys import PrimaryKey
+from dbscaffold.registry import KEY_STRATEGIES
 from tests.helpers import REPO_ROOT, tree_bytes
 from tests.installed import InstalledCli
 
@@ -25,7 +25,7 @@ def test_pk_choices_are_the_templates_and_offered_in_help_and_completion(
 ) -> None:
     questions = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
     choices = list(questions["primary_key"]["choices"].values())
-    assert [key.value for key in PrimaryKey] == choices
+    assert [key.value for key in KEY_STRATEGIES] == choices
 
     help_text = dbscaffold.run("add-model", "--help", cwd=tmp_path).stdout
     assert "--pk <uuid7|uuid4|int|dual>" in help_text

@@ -101,10 +101,7 @@ def mixins_table() -> str:
     rows = ["| flag | mixin | columns | what it adds |", "|---|---|---|---|"]
     for mixin in MIXINS:
         columns = ", ".join(f"`{column}`" for column in mixin.columns)
-        rows.append(
-            f"| `{mixin.flag}/--no-{mixin.flag[2:]}` | `{mixin.class_name}` | {columns} "
-            f"| {mixin.help} |"
-        )
+        rows.append(f"| `{mixin.flags}` | `{mixin.class_name}` | {columns} | {mixin.help} |")
     return "\n".join(rows)
 
 

@@ -77,7 +77,7 @@ def with_mixin_flags(command: Callable[..., None]) -> Callable[..., None]:
             default=None,
             annotation=Annotated[
                 bool | None,
-                typer.Option(f"{mixin.flag}/--no-{mixin.flag[2:]}", help=mixin.help),
+                typer.Option(mixin.flags, help=mixin.help),
             ],
         )
         for mixin in MIXINS

@@ -107,8 +107,13 @@ class Mixin:
 
     @property
     def flag(self) -> str:
-        """``--soft-delete``; its negation is ``--no-soft-delete``."""
+        """``--soft-delete``."""
         return "--" + self.option.replace("_", "-")
+
+    @property
+    def flags(self) -> str:
+        """``--soft-delete/--no-soft-delete``: on, or off."""
+        return f"{self.flag}/--no-{self.flag.removeprefix('--')}"
 
 
 #: In the order a model inherits them, after the key mixin.

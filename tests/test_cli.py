@@ -1,13 +1,17 @@
 """``dbscaffold new`` and ``dbscaffold demo``, run from the installed wheel as a user runs them."""
 
+import sys
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+import typer
 import yaml
 
-from dbscaffold.keys import PrimaryKey
+from dbscaffold import cli
+from dbscaffold.errors import ConflictError, DbscaffoldError
+from dbscaffold.registry import KEY_STRATEGIES
 from tests.helpers import REPO_ROOT, tree_bytes
 from tests.installed import InstalledCli
 
@@ -20,12 +24,47 @@ def test_version_is_the_packages(dbscaffold: InstalledCli, tmp_path: Path) -> No
     assert project["version"] == version("dbscaffold")
 
 
+def test_version_is_read_from_the_installed_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    import dbscaffold
+
+    assert dbscaffold.__version__ == version("dbscaffold")
+    released = {"dbscaffold": "9.9.9"}
+    monkeypatch.setattr(importlib.metadata, "version", released.__getitem__)
+    assert dbscaffold.__version__ == "9.9.9"
+
+
+@pytest.mark.parametrize(
+    "error", [DbscaffoldError("bad input", hint="try this"), ConflictError("x")]
+)
+def test_any_command_reports_a_dbscaffold_error_as_one_line_and_its_exit_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: DbscaffoldError
+) -> None:
+    """Commands raise; ``main`` reports, so a new command needs no handling of its own."""
+    app = typer.Typer()
+
+    @app.command()
+    def fails() -> None:
+        raise error
+
+    monkeypatch.setattr(cli, "app", app)
+    monkeypatch.setattr(sys, "argv", ["dbscaffold"])
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+
+    assert exited.value.code == error.exit_code
+    expected = f"error: {error.message}\n" + (f"hint: {error.hint}\n" if error.hint else "")
+    assert capsys.readouterr().err == expected
+
+
 def test_pk_choices_are_the_templates_and_offered_in_help_and_completion(
     dbscaffold: InstalledCli, tmp_path: Path
 ) -> None:
     questions = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
     choices = list(questions["primary_key"]["choices"].values())
-    assert [key.value for key in PrimaryKey] == choices
+    assert [key.value for key in KEY_STRATEGIES] == choices
 
     help_text = dbscaffold.run("add-model", "--help", cwd=tmp_path).stdout
     assert "--pk <uuid7|uuid4|int|dual>" in help_text

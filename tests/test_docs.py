@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dbscaffold.registry import MIXINS
 from tests.helpers import REPO_ROOT, run, snapshot_of_repository
 from tests.installed import InstalledCli
 
@@ -112,6 +113,7 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     add_model = (tmp_path / "site" / "add-model" / "index.html").read_text()
     assert "LargeBinary" in add_model
     assert "setnull" in add_model
+    assert [mixin.help for mixin in MIXINS if mixin.help not in add_model] == []
 
 
 def test_pages_with_sessions_are_the_ones_expected() -> None:

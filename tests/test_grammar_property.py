@@ -29,7 +29,6 @@ from hypothesis import strategies as st
 from dbscaffold.add_model import AddModelOptions, add_model
 from dbscaffold.errors import DbscaffoldError
 from dbscaffold.fields import (
-    MIXIN_COLUMNS,
     MODIFIERS,
     ON_DELETE,
     RESERVED_MODEL_NAMES,
@@ -41,7 +40,8 @@ from dbscaffold.fields import (
     parse_field,
     table_name,
 )
-from dbscaffold.plan import MAX_DEFAULT_LENGTH, PK_MIXINS, python_literal
+from dbscaffold.plan import MAX_DEFAULT_LENGTH, python_literal
+from dbscaffold.registry import KEYS, MIXIN_COLUMNS, MIXINS
 from tests.helpers import REPO_ROOT, SharedEnvironment, tree_bytes
 from tests.installed import InstalledCli, install_project, project_tool
 
@@ -249,10 +249,8 @@ def _model_names_other_than(tables: set[str]) -> st.SearchStrategy[str]:
 def scenarios(draw: st.DrawFn, max_models: int = 3) -> Scenario:
     """Project answers, then 1 to ``max_models`` add-model calls, each valid in turn."""
     answers = (
-        ("primary_key", draw(st.sampled_from(sorted(PK_MIXINS)))),
-        ("timestamps", draw(st.booleans())),
-        ("soft_delete", draw(st.booleans())),
-        ("versioning", draw(st.booleans())),
+        ("primary_key", draw(st.sampled_from(sorted(KEYS)))),
+        *((mixin.option, draw(st.booleans())) for mixin in MIXINS),
     )
     known = [EXAMPLE_MODEL]
     models = []

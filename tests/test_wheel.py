@@ -1,5 +1,6 @@
 """``dbscaffold new`` works from a built wheel in a fresh environment, not only here."""
 
+import zipfile
 from pathlib import Path
 
 import copier
@@ -22,6 +23,19 @@ def test_new_from_an_installed_wheel_matches_the_template(
     from_checkout = tree_bytes(tmp_path / "from-checkout", ignore={".copier-answers.yml"})
     assert from_wheel == from_checkout
     assert "src/my_service/db/repository.py" in from_wheel
+
+
+def test_the_wheel_ships_the_code_templates_once_in_the_template(
+    dbscaffold: InstalledCli,
+) -> None:
+    with zipfile.ZipFile(dbscaffold.wheel) as wheel:
+        names = wheel.namelist()
+
+    codegen = sorted(name for name in names if "/codegen/" in name)
+    assert codegen == sorted(
+        f"dbscaffold/_template/src/dbscaffold/codegen/{path.name}"
+        for path in (REPO_ROOT / "src" / "dbscaffold" / "codegen").iterdir()
+    )
 
 
 @pytest.mark.slow

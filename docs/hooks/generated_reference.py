@@ -1,8 +1,9 @@
 """MkDocs hook: reference tables generated from the code, so the docs cannot drift.
 
 ``<!-- dbscaffold:options -->`` becomes the table of ``copier.yml``'s questions,
-``<!-- dbscaffold:field-types -->`` the table of ``dbscaffold.fields.TYPES``, and
-``<!-- dbscaffold:modifiers -->`` the list of field modifiers. A question without
+``<!-- dbscaffold:field-types -->`` the table of ``dbscaffold.fields.TYPES``,
+``<!-- dbscaffold:modifiers -->`` the list of field modifiers, ``<!-- dbscaffold:mixins -->``
+the table of ``add-model``'s mixin flags (from ``dbscaffold.registry``). A question without
 an explanation below fails the build (and so the test that runs it).
 """
 
@@ -16,6 +17,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from dbscaffold.fields import MODIFIERS, ON_DELETE, TYPES
+from dbscaffold.registry import KEY_STRATEGIES, MIXINS
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARK_CHART = ROOT / "benchmarks" / "results" / "latest.png"
@@ -32,16 +34,10 @@ OPTION_EFFECTS = {
     "(unset, the app and Alembic stop with a one-line error) and keeps `aiosqlite` for the "
     "tests; `sqlite` defaults to a SQLite file. Tests run on SQLite unless `DATABASE_URL` "
     "says otherwise, either way.",
-    "primary_key": "The key mixin every model uses: `uuid7` (time-ordered UUIDv7 from "
-    "`uuid-utils`), `uuid4`, `int` (BIGSERIAL on PostgreSQL) or `dual` (integer key plus a "
-    "unique, indexed `public_id` UUIDv7 and `Repository.get_by_public_id`).",
-    "timestamps": "`TimestampMixin`: `created_at` / `updated_at` set by the database "
-    "(`utcnow()`), timezone-aware, fetched on flush.",
-    "soft_delete": "`SoftDeleteMixin`, the global filter in `db/soft_delete.py`, "
-    "`include_deleted` on repository reads, `soft_delete()` / `restore()` / `hard_delete()`, "
-    "and partial unique indexes over live rows.",
-    "versioning": "`VersionMixin`: `version_id` optimistic locking; stale updates raise "
-    "`ConflictError`.",
+    "primary_key": "The key mixin every model uses: "
+    + ", ".join(f"`{key.value}` ({key.effect})" for key in KEY_STRATEGIES)
+    + ".",
+    **{mixin.option: f"`{mixin.class_name}`: {mixin.effect}" for mixin in MIXINS},
     "example_model": "An `Article` model with its repository, tests and initial migration.",
     "pgbouncer": "Engine settings for PgBouncer in transaction pooling mode (no prepared "
     "statement caches, unique statement names, `NullPool`) and tests that prove them.",
@@ -101,6 +97,14 @@ def field_types_table() -> str:
     return "\n".join(rows)
 
 
+def mixins_table() -> str:
+    rows = ["| flag | mixin | columns | what it adds |", "|---|---|---|---|"]
+    for mixin in MIXINS:
+        columns = ", ".join(f"`{column}`" for column in mixin.columns)
+        rows.append(f"| `{mixin.flags}` | `{mixin.class_name}` | {columns} | {mixin.help} |")
+    return "\n".join(rows)
+
+
 def modifiers_list() -> str:
     lines = []
     for modifier in MODIFIERS:
@@ -119,6 +123,7 @@ GENERATED = {
     "<!-- dbscaffold:options -->": options_table,
     "<!-- dbscaffold:field-types -->": field_types_table,
     "<!-- dbscaffold:modifiers -->": modifiers_list,
+    "<!-- dbscaffold:mixins -->": mixins_table,
 }
 
 

@@ -1,7 +1,7 @@
 """``dbscaffold add-model``: parse, plan, then write (all or nothing)."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dbscaffold import render
@@ -18,9 +18,8 @@ class AddModelOptions:
     fields: list[str]
     project: Path
     pk: str | None = None
-    timestamps: bool | None = None
-    soft_delete: bool | None = None
-    versioning: bool | None = None
+    #: Per mixin option (``registry.MIXINS``): on, off, or ``None`` for the project's answer.
+    mixins: Mapping[str, bool | None] = field(default_factory=dict)
     table: str | None = None
     migration: bool = False
     dry_run: bool = False
@@ -38,9 +37,7 @@ def add_model(options: AddModelOptions, echo: Callable[[str], None]) -> None:
         parse_fields(options.fields),
         table=options.table,
         pk=options.pk,
-        timestamps=options.timestamps,
-        soft_delete=options.soft_delete,
-        versioning=options.versioning,
+        mixins=options.mixins,
         replace_existing=options.force or options.skip,
     )
     context = {"model": model_context(project, request), "package_name": project.package}

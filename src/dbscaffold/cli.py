@@ -1,12 +1,23 @@
 """The ``dbscaffold`` command line."""
 
+import inspect
+import sys
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dbscaffold.errors import DbscaffoldError
-from dbscaffold.keys import PrimaryKey
+from dbscaffold.registry import KEYS, MIXINS
+
+if TYPE_CHECKING:
+    PrimaryKey = str
+else:
+    # An enum, so that Typer offers the values in --help and in shell completion.
+    PrimaryKey = StrEnum("PrimaryKey", {value: value for value in KEYS})
+
 
 app = typer.Typer(
     name="dbscaffold",
@@ -29,9 +40,9 @@ ProjectOption = Annotated[
 
 def print_version(value: bool) -> None:
     if value:
-        from importlib.metadata import version
+        import dbscaffold
 
-        typer.echo(f"dbscaffold {version('dbscaffold')}")
+        typer.echo(f"dbscaffold {dbscaffold.__version__}")
         raise typer.Exit
 
 
@@ -50,12 +61,30 @@ def cli(
     """Start, and keep growing, an async SQLAlchemy 2.x + Alembic project."""
 
 
-def fail(error: DbscaffoldError) -> typer.Exit:
-    """Print ``error`` as one line plus a hint on stderr; the caller raises the result."""
-    typer.echo(f"error: {error.message}", err=True)
-    if error.hint:
-        typer.echo(f"hint: {error.hint}", err=True)
-    return typer.Exit(code=error.exit_code)
+def with_mixin_flags(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` a ``--flag/--no-flag`` option per mixin of the registry, after --pk.
+
+    The command receives them in ``**mixins``, by option name: ``True``, ``False``, or
+    ``None`` (not given: the project's answer).
+    """
+    signature = inspect.signature(command)
+    parameters = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    after_pk = [p.name for p in parameters].index("pk") + 1
+    flags = [
+        inspect.Parameter(
+            mixin.option,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=None,
+            annotation=Annotated[
+                bool | None,
+                typer.Option(mixin.flags, help=mixin.help),
+            ],
+        )
+        for mixin in MIXINS
+    ]
+    parameters[after_pk:after_pk] = flags
+    command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return command
 
 
 @app.command()
@@ -70,15 +99,13 @@ def new(
     from dbscaffold.answers import parse_data
     from dbscaffold.generate import create_project
 
-    try:
-        create_project(destination, parse_data(data or []), use_defaults=defaults)
-    except DbscaffoldError as error:
-        raise fail(error) from None
+    create_project(destination, parse_data(data or []), use_defaults=defaults)
     typer.echo(f"created {destination}")
     typer.echo(f"next: cd {destination} && uv sync && uv run pytest")
 
 
 @app.command("add-model")
+@with_mixin_flags
 def add_model_command(
     name: Annotated[str, typer.Argument(help="The model class, in PascalCase: BlogPost.")],
     fields: Annotated[
@@ -89,9 +116,7 @@ def add_model_command(
         PrimaryKey | None,
         typer.Option("--pk", help="Primary key strategy (default: the project's)."),
     ] = None,
-    timestamps: Annotated[bool | None, typer.Option("--timestamps/--no-timestamps")] = None,
-    soft_delete: Annotated[bool | None, typer.Option("--soft-delete/--no-soft-delete")] = None,
-    versioning: Annotated[bool | None, typer.Option("--versioning/--no-versioning")] = None,
+    # here: --timestamps/--no-timestamps and the other mixins' flags (see with_mixin_flags)
     table: Annotated[str | None, typer.Option("--table", help="Table name.")] = None,
     migration: Annotated[
         bool, typer.Option("--migration", help="Autogenerate the migration too.")
@@ -100,6 +125,7 @@ def add_model_command(
     force: Annotated[bool, typer.Option("--force", help="Overwrite differing files.")] = False,
     skip: Annotated[bool, typer.Option("--skip", help="Keep differing files.")] = False,
     project: ProjectOption = Path(),
+    **mixins: bool | None,
 ) -> None:
     """Add a model with its repository, tests and (with --migration) its migration."""
     from dbscaffold.add_model import AddModelOptions, add_model
@@ -109,19 +135,14 @@ def add_model_command(
         fields=fields or [],
         project=project,
         pk=pk,
-        timestamps=timestamps,
-        soft_delete=soft_delete,
-        versioning=versioning,
+        mixins=mixins,
         table=table,
         migration=migration,
         dry_run=dry_run,
         force=force,
         skip=skip,
     )
-    try:
-        add_model(options, typer.echo)
-    except DbscaffoldError as error:
-        raise fail(error) from None
+    add_model(options, typer.echo)
 
 
 @app.command()
@@ -136,10 +157,7 @@ def update(
     from dbscaffold.answers import parse_data
     from dbscaffold.update import update_project
 
-    try:
-        changed = update_project(project, to=to, answers=parse_data(data or []))
-    except DbscaffoldError as error:
-        raise fail(error) from None
+    changed = update_project(project, to=to, answers=parse_data(data or []))
     if changed:
         typer.echo(f"updated {len(changed)} file(s); review with `git diff`, then commit")
     else:
@@ -160,16 +178,20 @@ def demo(
     from dbscaffold.generate import create_project
 
     project = destination or Path(tempfile.mkdtemp(prefix="dbscaffold-demo-")) / "my_service"
-    try:
-        create_project(project, {}, use_defaults=True)
-        typer.echo(f"==> generated a project with the default answers in {project}")
-        verify_project(project)
-    except DbscaffoldError as error:
-        raise fail(error) from None
+    create_project(project, {}, use_defaults=True)
+    typer.echo(f"==> generated a project with the default answers in {project}")
+    verify_project(project)
     files = sorted(p.relative_to(project) for p in project.rglob("*.py") if ".venv" not in p.parts)
     typer.echo(f"==> done: {project} ({len(files)} Python files) installs and its tests pass")
     typer.echo(f"    look around: cd {project} && uv run pytest -v")
 
 
 def main() -> None:
-    app()
+    """The ``dbscaffold`` entry point: a :class:`DbscaffoldError` is one line and a hint."""
+    try:
+        app()
+    except DbscaffoldError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        if error.hint:
+            typer.echo(f"hint: {error.hint}", err=True)
+        sys.exit(error.exit_code)

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from dbscaffold.errors import DbscaffoldError
+from dbscaffold.registry import MIXIN_COLUMNS
 
 T = TypeVar("T")
 
@@ -80,10 +81,6 @@ MODIFIERS = ("unique", "index", *ON_DELETE)
 #: Attribute names SQLAlchemy's declarative classes use for themselves.
 RESERVED_NAMES = frozenset(
     {"metadata", "registry", "query", "mapper", "session", "c", "columns", "awaitable_attrs"}
-)
-#: Columns the mixins add.
-MIXIN_COLUMNS = frozenset(
-    {"id", "public_id", "created_at", "updated_at", "deleted_at", "version_id"}
 )
 
 #: Names the generated code uses where a field of that name would hide them: the

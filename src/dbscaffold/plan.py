@@ -6,21 +6,16 @@ Pure functions: nothing here reads or writes files.
 import builtins
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from dbscaffold.errors import DbscaffoldError
 from dbscaffold.fields import FieldSpec, check_model_name, table_name
-from dbscaffold.keys import PrimaryKey
-from dbscaffold.project import ExistingModel, Project
+from dbscaffold.project import ANSWERS_FILE, ExistingModel, Project
+from dbscaffold.registry import KEYS, MIXINS, Import, KeyStrategy, Mixin
 
-PK_MIXINS: dict[str, str] = {
-    PrimaryKey.UUID7: "UUIDPrimaryKeyMixin",
-    PrimaryKey.UUID4: "UUIDPrimaryKeyMixin",
-    PrimaryKey.INT: "IntegerPrimaryKeyMixin",
-    PrimaryKey.DUAL: "DualIdMixin",
-}
 #: The longest default written inline: ``default=...`` must fit a 100-character line.
 MAX_DEFAULT_LENGTH = 80
 _SIMPLE_TYPES = {
@@ -43,10 +38,14 @@ class ModelRequest:
     table: str
     module: str
     fields: tuple[FieldSpec, ...]
-    pk: str
-    timestamps: bool
-    soft_delete: bool
-    versioning: bool
+    key: KeyStrategy
+    #: The enabled mixins, in ``registry.MIXINS``' order.
+    mixins: tuple[Mixin, ...]
+
+    @property
+    def soft_delete(self) -> bool:
+        """Unique fields are unique over live rows only: partial indexes, not constraints."""
+        return any(mixin.option == "soft_delete" for mixin in self.mixins)
 
 
 class Imports:
@@ -61,6 +60,11 @@ class Imports:
 
     def add(self, group: str, module: str, *names: str) -> None:
         self.names[(group, module)].update(names)
+
+    def add_import(self, package: str, spec: Import) -> None:
+        """One of the registry's imports, its module relative to ``package`` if dotted."""
+        group, module, names = spec
+        self.add(group, package + module if module.startswith(".") else module, *names)
 
     def update(self, other: "Imports") -> None:
         for group, modules in other.modules.items():
@@ -86,12 +90,14 @@ def build_request(
     *,
     table: str | None,
     pk: str | None,
-    timestamps: bool | None,
-    soft_delete: bool | None,
-    versioning: bool | None,
+    mixins: Mapping[str, bool | None] | None = None,
     replace_existing: bool = False,
 ) -> ModelRequest:
-    """Check the model against the project, and fill options from its answers."""
+    """Check the model against the project, and fill options from its answers.
+
+    ``mixins`` holds what the user asked for per mixin option (``{"soft_delete": False}``);
+    a mixin left out, or ``None``, is the project's answer.
+    """
     check_model_name(class_name)
     table = table or table_name(class_name)
     module = table_name(class_name)
@@ -109,33 +115,49 @@ def build_request(
                 hint="pass --table NAME to choose another table name",
             )
     answers = project.answers
+    given = mixins or {}
+    unknown = sorted(set(given) - {mixin.option for mixin in MIXINS})
+    if unknown:
+        raise AssertionError(f"not mixin options: {unknown}")
     request = ModelRequest(
         class_name=class_name,
         table=table,
         module=module,
         fields=tuple(fields),
-        pk=pk or str(answers.get("primary_key", "uuid7")),
-        timestamps=_mixin_option("timestamps", timestamps, answers),
-        soft_delete=_mixin_option("soft_delete", soft_delete, answers),
-        versioning=_mixin_option("versioning", versioning, answers),
+        key=_key_strategy(pk, answers),
+        mixins=tuple(
+            mixin for mixin in MIXINS if _mixin_option(mixin, given.get(mixin.option), answers)
+        ),
     )
-    if request.pk != answers.get("primary_key"):
-        raise DbscaffoldError(
-            f"--pk {request.pk}: this project's models use primary_key="
-            f"{answers.get('primary_key')}, and its mixins module has only that key",
-            hint="leave out --pk; the key strategy is a project-wide choice",
-        )
     for spec in fields:
         if spec.kind == "ref":
             _resolve_ref(project, request, spec)
     return request
 
 
-def _mixin_option(name: str, given: bool | None, answers: Any) -> bool:
+def _key_strategy(pk: str | None, answers: Mapping[str, Any]) -> KeyStrategy:
+    answer = answers.get("primary_key")
+    key = KEYS.get(answer) if isinstance(answer, str) else None
+    if key is None:
+        raise DbscaffoldError(
+            f"this project's primary_key answer is {answer!r}, not one of {', '.join(KEYS)}",
+            hint=f"correct primary_key in {ANSWERS_FILE}",
+        )
+    if pk is not None and pk != answer:
+        raise DbscaffoldError(
+            f"--pk {pk}: this project's models use primary_key={answer},"
+            " and its mixins module has only that key",
+            hint="leave out --pk; the key strategy is a project-wide choice",
+        )
+    return key
+
+
+def _mixin_option(mixin: Mixin, given: bool | None, answers: Mapping[str, Any]) -> bool:
+    name = mixin.option
     enabled = bool(answers.get(name, False))
     if given and not enabled:
         raise DbscaffoldError(
-            f"--{name.replace('_', '-')}: this project was generated without {name}",
+            f"{mixin.flag}: this project was generated without {name}",
             hint=f"dbscaffold update --data {name}=true adds the shared code first",
         )
     return enabled if given is None else given
@@ -149,7 +171,7 @@ def _resolve_ref(project: Project, request: ModelRequest, spec: FieldSpec) -> Ex
                 f"field {spec.name!r}: a reference to the model itself must be nullable",
                 hint=f"write {spec.name}:ref:{spec.target}? (the first row has no {spec.name})",
             )
-        key_type = "int" if request.pk in {"int", "dual"} else "uuid"
+        key_type = "int" if request.key.integer else "uuid"
         return ExistingModel(request.class_name, request.table, request.module, key_type)
     target = project.find_model(spec.target)
     if target is None:
@@ -167,18 +189,13 @@ def _resolve_ref(project: Project, request: ModelRequest, spec: FieldSpec) -> Ex
 def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     """Everything the model, repository and test templates need, precomputed."""
     package = project.package
-    key_annotation = "int" if request.pk in {"int", "dual"} else "uuid.UUID"
     model_imports, test_imports = Imports(), Imports()
     model_imports.add("third", "sqlalchemy.orm", "Mapped", "mapped_column")
     model_imports.add("first", f"{package}.db.base", "Base")
-    mixins = [
-        PK_MIXINS[request.pk],
-        "TimestampMixin" if request.timestamps else "",
-        "SoftDeleteMixin" if request.soft_delete else "",
-        "VersionMixin" if request.versioning else "",
-    ]
-    mixins = [m for m in mixins if m]
-    model_imports.add("first", f"{package}.db.mixins", *mixins)
+    mixins = [request.key.mixin] + [mixin.class_name for mixin in request.mixins]
+    model_imports.add_import(package, ("first", request.key.module, (request.key.mixin,)))
+    for mixin in request.mixins:
+        model_imports.add_import(package, ("first", mixin.module, (mixin.class_name,)))
     if request.soft_delete and any(f.unique for f in request.fields):
         model_imports.add("first", f"{package}.db.mixins", "unique_while_live")
 
@@ -211,12 +228,10 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     changeable = [f for f in fields if f["kind"] != "ref" and f["changed"]]
     if changeable:
         test_imports.update(changeable[0]["changed_imports"])
-    if request.timestamps:
-        test_imports.add("stdlib", "datetime", "UTC")
-    if request.versioning and any(f["kind"] != "ref" and f["changed"] for f in fields):
-        # the stale-update test needs a column it can change
-        test_imports.add("third", "sqlalchemy", "update")
-        test_imports.add("first", f"{package}.db.errors", "ConflictError")
+    for mixin in request.mixins:
+        if changeable or not mixin.test_changes_a_column:
+            for needed in mixin.test_imports:
+                test_imports.add_import(package, needed)
     for error, raised in (
         (
             "NotNullViolationError",
@@ -242,11 +257,10 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         "class_name": request.class_name,
         "table": request.table,
         "module": request.module,
-        "pk": request.pk,
-        "key_annotation": key_annotation,
-        "timestamps": request.timestamps,
-        "soft_delete": request.soft_delete,
-        "versioning": request.versioning,
+        "pk": request.key.value,
+        "key_annotation": request.key.annotation,
+        # one yes/no per mixin option: "timestamps", "soft_delete"...
+        **{mixin.option: mixin in request.mixins for mixin in MIXINS},
         "mixins": mixins,
         "enums": enums,
         "fields": fields,

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from dbscaffold.errors import DbscaffoldError
+from dbscaffold.registry import KEY_STRATEGIES
 
 ANSWERS_FILE = ".copier-answers.yml"
 
 _CLASS = re.compile(r"^class (?P<name>\w+)\((?P<bases>[^)]*)\):", re.MULTILINE)
 _TABLE = re.compile(r"""^\s+__tablename__ = ["'](?P<table>\w+)["']""", re.MULTILINE)
-_INT_KEY_MIXINS = {"IntegerPrimaryKeyMixin", "DualIdMixin"}
+_INT_KEY_MIXINS = {key.mixin for key in KEY_STRATEGIES if key.integer}
 
 
 @dataclass(frozen=True)

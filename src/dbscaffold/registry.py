@@ -1,0 +1,158 @@
+"""What the CLI knows about each option of a generated project, in one place.
+
+The planner (``plan``), the ``add-model`` flags (``cli``), reading a project's models
+(``project``), the field names a model cannot take (``fields``), the docs' reference
+tables and the example model's contexts (``example``) are all derived from here.
+Adding a key strategy or a mixin starts with one entry below (see CONTRIBUTING.md).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+#: An import a generated module needs: (isort group, module, names). A module starting
+#: with a dot is relative to the generated package: ``.db.errors`` is ``<package>.db.errors``.
+Import = tuple[str, str, tuple[str, ...]]
+
+
+# -- key strategies: the values of copier.yml's primary_key ---------------------------------
+
+
+@dataclass(frozen=True)
+class KeyStrategy:
+    """One primary key strategy: the mixin every model of such a project inherits."""
+
+    #: The answer to ``primary_key``, and the value of ``add-model --pk``.
+    value: str
+    #: Its label among copier.yml's choices.
+    label: str
+    #: The mixin class, imported from ``module``.
+    mixin: str
+    #: An integer ``id`` (foreign keys to it are ``BigIntKey``) or a UUID one.
+    integer: bool
+    #: The columns the mixin adds.
+    columns: tuple[str, ...]
+    #: What it means, for the options reference.
+    effect: str
+    #: The generated module the mixin is imported from, relative to the package.
+    module: str = ".db.mixins"
+
+    @property
+    def annotation(self) -> str:
+        """The Python type of ``id``, and of a foreign key column pointing at it."""
+        return "int" if self.integer else "uuid.UUID"
+
+
+KEY_STRATEGIES = (
+    KeyStrategy(
+        "uuid7",
+        "UUIDv7 (time-ordered, index-friendly)",
+        "UUIDPrimaryKeyMixin",
+        integer=False,
+        columns=("id",),
+        effect="time-ordered UUIDv7 from `uuid-utils`",
+    ),
+    KeyStrategy(
+        "uuid4",
+        "UUIDv4 (random)",
+        "UUIDPrimaryKeyMixin",
+        integer=False,
+        columns=("id",),
+        effect="random UUIDv4",
+    ),
+    KeyStrategy(
+        "int",
+        "Integer identity",
+        "IntegerPrimaryKeyMixin",
+        integer=True,
+        columns=("id",),
+        effect="BIGSERIAL on PostgreSQL",
+    ),
+    KeyStrategy(
+        "dual",
+        "Dual (integer key for joins + public UUIDv7)",
+        "DualIdMixin",
+        integer=True,
+        columns=("id", "public_id"),
+        effect="integer key plus a unique, indexed `public_id` UUIDv7 and "
+        "`Repository.get_by_public_id`",
+    ),
+)
+#: The key strategies by value.
+KEYS: Mapping[str, KeyStrategy] = {key.value: key for key in KEY_STRATEGIES}
+
+
+# -- mixins: copier.yml's yes/no questions, add-model's --flag/--no-flag --------------------
+
+
+@dataclass(frozen=True)
+class Mixin:
+    """One optional mixin: a yes/no answer of the project, a flag of ``add-model``."""
+
+    #: The answer in copier.yml (and the key of the render context).
+    option: str
+    #: The mixin class, imported from ``module``.
+    class_name: str
+    #: The columns the mixin adds.
+    columns: tuple[str, ...]
+    #: The ``add-model`` flag's help.
+    help: str
+    #: What it adds to a project, for the options reference.
+    effect: str
+    #: What the model's generated tests import for the mixin's own tests.
+    test_imports: tuple[Import, ...] = ()
+    #: Its generated test updates a column: without a column to change there is none.
+    test_changes_a_column: bool = False
+    #: The generated module the mixin is imported from, relative to the package.
+    module: str = ".db.mixins"
+
+    @property
+    def flag(self) -> str:
+        """``--soft-delete``."""
+        return "--" + self.option.replace("_", "-")
+
+    @property
+    def flags(self) -> str:
+        """``--soft-delete/--no-soft-delete``: on, or off."""
+        return f"{self.flag}/--no-{self.flag.removeprefix('--')}"
+
+
+#: In the order a model inherits them, after the key mixin.
+MIXINS = (
+    Mixin(
+        "timestamps",
+        "TimestampMixin",
+        columns=("created_at", "updated_at"),
+        help="created_at / updated_at, set by the database.",
+        effect="`created_at` / `updated_at` set by the database (`utcnow()`), "
+        "timezone-aware, fetched on flush.",
+        test_imports=(("stdlib", "datetime", ("UTC",)),),
+    ),
+    Mixin(
+        "soft_delete",
+        "SoftDeleteMixin",
+        columns=("deleted_at",),
+        help="deleted_at: deleted rows are hidden from queries, and restorable.",
+        effect="the global filter in `db/soft_delete.py`, `include_deleted` on repository "
+        "reads, `soft_delete()` / `restore()` / `hard_delete()`, and partial unique indexes "
+        "over live rows.",
+    ),
+    Mixin(
+        "versioning",
+        "VersionMixin",
+        columns=("version_id",),
+        help="version_id: optimistic locking, a stale update raises ConflictError.",
+        effect="`version_id` optimistic locking; stale updates raise `ConflictError`.",
+        test_imports=(
+            ("third", "sqlalchemy", ("update",)),
+            ("first", ".db.errors", ("ConflictError",)),
+        ),
+        test_changes_a_column=True,
+    ),
+)
+#: The mixins by option name.
+MIXINS_BY_OPTION: Mapping[str, Mixin] = {mixin.option: mixin for mixin in MIXINS}
+
+#: Every column a key strategy or a mixin adds: no field may take one of these names.
+MIXIN_COLUMNS = frozenset(
+    column for owner in (*KEY_STRATEGIES, *MIXINS) for column in owner.columns
+)

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from dbscaffold.add_model import AddModelOptions, add_model
 from dbscaffold.errors import DbscaffoldError
+from dbscaffold.field_types import python_literal
 from dbscaffold.fields import (
     MIXIN_COLUMNS,
     MODIFIERS,
@@ -41,7 +42,7 @@ from dbscaffold.fields import (
     parse_field,
     table_name,
 )
-from dbscaffold.plan import MAX_DEFAULT_LENGTH, PK_MIXINS, python_literal
+from dbscaffold.plan import MAX_DEFAULT_LENGTH, PK_MIXINS
 from tests.helpers import REPO_ROOT, SharedEnvironment, tree_bytes
 from tests.installed import InstalledCli, install_project, project_tool
 

@@ -1,5 +1,8 @@
 """The add-model field syntax: examples, every error, and a property-based sweep."""
 
+import ast
+import json
+import math
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -8,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dbscaffold.errors import DbscaffoldError
+from dbscaffold.field_types import python_literal
 from dbscaffold.fields import (
     MODIFIERS,
     TYPES,
@@ -141,6 +145,12 @@ def test_a_ref_column_is_named_after_the_field() -> None:
         ("x:datetime=2024-01-01T00:00:00", "timezone-aware"),
         ("x:uuid=nope", "is not a UUID"),
         ("x:json={", "is not JSON"),
+        ("x:json=NaN", "is not JSON"),
+        ("x:json=[1, NaN]", "is not JSON"),
+        ('x:json={"a": -Infinity}', "is not JSON"),
+        ("x:str{\u00b2}", "length of at least 1"),
+        ("x:str{\u0663}", "length of at least 1"),
+        ("x:decimal{\u00b2.1}", "precision and scale"),
         ("x:enum:a:b=c", "is not one of a, b"),
         ("x:str{3}=long", "at most 3 characters"),
         ("x:bytes=abc", "cannot have a default"),
@@ -234,3 +244,36 @@ def test_field_like_text_parses_or_raises_our_error(argument: str) -> None:
         return
     assert spec.kind in TYPES
     assert spec.name.isidentifier()
+
+
+@given(
+    st.sampled_from(["str", "decimal"]),
+    st.text(st.characters(categories=("Nd", "No", "Po")), max_size=5),
+)
+def test_any_size_parses_or_raises_our_error(type_name: str, size: str) -> None:
+    # '²'.isdigit() is true, but int('²') raises: sizes are ASCII digits only
+    try:
+        spec = parse_field(f"x:{type_name}{{{size}}}")
+    except FieldSpecError:
+        return
+    assert size.isascii()
+    assert spec.length or spec.precision
+
+
+_json_with_constants = st.recursive(
+    st.sampled_from([math.nan, math.inf, -math.inf]) | st.floats() | st.integers() | st.none(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=5,
+)
+
+
+@given(_json_with_constants.map(json.dumps))
+def test_a_json_default_is_a_python_literal(text: str) -> None:
+    # json.dumps writes NaN and Infinity, which json.loads reads back: neither is JSON,
+    # and neither is a Python literal the model's default could hold
+    if "NaN" in text or "Infinity" in text:
+        with pytest.raises(FieldSpecError, match="is not JSON"):
+            parse_field(f"x:json={text}")
+    else:
+        default = parse_field(f"x:json={text}").default
+        assert ast.literal_eval(python_literal(default)) == default

@@ -30,6 +30,7 @@ ON_DELETE = {"cascade": "CASCADE", "setnull": "SET NULL", "restrict": "RESTRICT"
 MODIFIERS = ("unique", "index", *ON_DELETE)
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_NUMBER = re.compile(r"[0-9]+")
 
 
 class FieldTypeError(ValueError):
@@ -144,7 +145,7 @@ class StrType(FieldType):
     def parse_size(self, size: str | None) -> dict[str, Any]:
         if size is None:
             return {"length": 255}
-        if not size.isdigit() or int(size) < 1:
+        if not _NUMBER.fullmatch(size) or int(size) < 1:
             raise FieldTypeError("str{N} needs a length of at least 1")
         return {"length": int(size)}
 
@@ -216,7 +217,7 @@ class DecimalType(FieldType):
 
     def parse_size(self, size: str | None) -> dict[str, Any]:
         parts = re.split(r"[.,]", size) if size is not None else []
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        if len(parts) != 2 or not all(_NUMBER.fullmatch(p) for p in parts):
             raise FieldTypeError("decimal needs precision and scale: decimal{10.2}")
         precision, scale = int(parts[0]), int(parts[1])
         if not 1 <= precision <= 1000:
@@ -367,6 +368,10 @@ class UuidType(FieldType):
         return f'uuid.UUID("{spec.default}")'
 
 
+def _no_constant(name: str) -> object:
+    raise ValueError(name)  # NaN, Infinity: not JSON, and not Python literals
+
+
 class JsonType(FieldType):
     name = "json"
     info = TypeInfo("json", "dict[str, Any]", "JSON (JSONB on PostgreSQL)", "JSONB", "JSON")
@@ -378,10 +383,7 @@ class JsonType(FieldType):
     sample_code, changed_code = '{"n": n}', '{"changed": True}'
 
     def parse_default(self, spec: "FieldSpec", raw: str) -> object:
-        value = _convert(json.loads, raw, "JSON")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise _not(raw, "a finite number")  # nan and inf are not Python literals
-        return value
+        return _convert(lambda text: json.loads(text, parse_constant=_no_constant), raw, "JSON")
 
     def column(self, spec: "FieldSpec", owner: Owner, imports: "Imports") -> tuple[str, str]:
         imports.add("third", "sqlalchemy", "JSON")

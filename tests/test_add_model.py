@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dbscaffold import field_types, fields, writer
+from dbscaffold import fields, literals, writer
 from dbscaffold.errors import DbscaffoldError
 from tests.conftest import Generate
 from tests.helpers import SharedEnvironment, tree_bytes
@@ -308,7 +308,7 @@ LITERALS = [
 
 
 def test_defaults_are_written_as_ruff_format_writes_them(tmp_path: Path) -> None:
-    source = "".join(f"x = {field_types.python_literal(value)}\n" for value in LITERALS)
+    source = "".join(f"x = {literals.python_literal(value)}\n" for value in LITERALS)
     (tmp_path / "literals.py").write_text(source)
 
     ruff = Path(sys.executable).parent / "ruff"

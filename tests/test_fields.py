@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dbscaffold.errors import DbscaffoldError
-from dbscaffold.field_types import FIELD_TYPES, FieldType, python_literal
+from dbscaffold.field_types import FIELD_TYPES, FieldType
 from dbscaffold.fields import (
     MIXIN_COLUMNS,
     MODIFIERS,
@@ -31,6 +31,7 @@ from dbscaffold.fields import (
     parse_fields,
     table_name,
 )
+from dbscaffold.literals import python_literal
 from dbscaffold.plan import MAX_DEFAULT_LENGTH
 
 # -- the grammar as strategies: valid arguments are built from the parser's own tables

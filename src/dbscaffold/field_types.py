@@ -20,6 +20,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from dbscaffold.literals import python_literal
+
 if TYPE_CHECKING:
     from dbscaffold.fields import FieldSpec
     from dbscaffold.plan import Imports
@@ -62,7 +64,8 @@ class FieldType:
 
     name: ClassVar[str]
     info: ClassVar[TypeInfo]
-    #: ``Mapped[...]`` and ``mapped_column(...)`` of a plain column: ``sqlalchemy.<column>``.
+    #: ``Mapped[<annotation>] = mapped_column(<column_type>)``, the column type a name that
+    #: ``sqlalchemy`` exports (other column types override ``column()``).
     annotation: ClassVar[str]
     column_type: ClassVar[str]
     #: Code for the generated tests: a value unique per row number ``n``, and another value
@@ -90,6 +93,7 @@ class FieldType:
         raise FieldTypeError(f"a {self.name} field cannot have a default")
 
     def column_name(self, name: str) -> str:
+        """The database column of a field called ``name``."""
         return name
 
     # -- code -------------------------------------------------------------------------
@@ -101,7 +105,7 @@ class FieldType:
         return self.annotation, self.column_type
 
     def annotation_imports(self, spec: "FieldSpec", owner: Owner, imports: "Imports") -> None:
-        """What the annotation needs imported in a module other than the model's."""
+        """What the annotation needs imported, in the model and wherever else it appears."""
 
     def sample(self, spec: "FieldSpec", owner: Owner, imports: "Imports") -> str:
         """A valid value for a new row, unique per ``n`` where the type allows."""
@@ -520,36 +524,3 @@ FIELD_TYPES: dict[str, FieldType] = {
         RefType(),
     )
 }
-
-
-def python_literal(value: object) -> str:
-    """``value`` (a default: str, number, bool, None, or JSON) as ``ruff format`` writes it."""
-    if isinstance(value, str):
-        return _string_literal(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(python_literal(item) for item in value) + "]"
-    if isinstance(value, dict):
-        items = (f"{python_literal(k)}: {python_literal(v)}" for k, v in value.items())
-        return "{" + ", ".join(items) + "}"
-    if isinstance(value, float):
-        return repr(value).replace("e+", "e")  # ruff format writes 1e16, not 1e+16
-    return repr(value)
-
-
-def _string_literal(value: str) -> str:
-    """Double quotes, unless the value holds more double quotes than single ones.
-
-    Non-ASCII characters are escaped: ruff flags look-alikes (RUF001) such as an acute
-    accent in a string.
-    """
-    if value.count('"') > value.count("'"):
-        return ascii(value)  # single-quoted: no double quote needs escaping
-    body: list[str] = []
-    escaped = iter(ascii(value)[1:-1])
-    for char in escaped:  # re-quote repr's body: its \' become ', every " becomes \"
-        if char == "\\":
-            pair = char + next(escaped)
-            body.append("'" if pair == "\\'" else pair)
-        else:
-            body.append('\\"' if char == '"' else char)
-    return '"' + "".join(body) + '"'

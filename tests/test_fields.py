@@ -615,7 +615,7 @@ def invalid_fields(
     raise AssertionError(mistake)
 
 
-@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@settings(max_examples=200, derandomize=True, database=None, deadline=None)
 @given(call=invalid_fields(targets=(("Article", False), ("Node", True))))
 def test_invalid_fields_are_refused_in_one_line(call: tuple[list[str], str]) -> None:
     arguments, mistake = call

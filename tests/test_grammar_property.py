@@ -252,7 +252,7 @@ MISTAKES = (
 #: Defaults the parser takes but the planner refuses: too long for one line of code.
 LONG_DEFAULTS = (
     ("text", "x" * (MAX_DEFAULT_LENGTH + 1)),
-    ("json", json.dumps(["x" * MAX_DEFAULT_LENGTH])),
+    ("json", json.dumps({"x": "x" * MAX_DEFAULT_LENGTH})),
 )
 
 

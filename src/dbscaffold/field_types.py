@@ -387,7 +387,10 @@ class JsonType(FieldType):
     sample_code, changed_code = '{"n": n}', '{"changed": True}'
 
     def parse_default(self, spec: "FieldSpec", raw: str) -> object:
-        return _convert(lambda text: json.loads(text, parse_constant=_no_constant), raw, "JSON")
+        value = _convert(lambda text: json.loads(text, parse_constant=_no_constant), raw, "JSON")
+        if not isinstance(value, dict):  # the column's annotation is dict[str, Any]
+            raise _not(raw, "a JSON object")
+        return value
 
     def column(self, spec: "FieldSpec", owner: Owner, imports: "Imports") -> tuple[str, str]:
         imports.add("third", "sqlalchemy", "JSON")

@@ -4,21 +4,39 @@ Parsing is pure: a string becomes a :class:`FieldSpec` or raises
 :class:`FieldSpecError`, nothing else.
 """
 
-import json
 import keyword
-import math
 import re
-import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 
 from dbscaffold.errors import DbscaffoldError
+from dbscaffold.field_types import (
+    FIELD_TYPES,
+    MODIFIERS,
+    ON_DELETE,
+    FieldType,
+    FieldTypeError,
+    TypeInfo,
+)
 from dbscaffold.registry import MIXIN_COLUMNS
 
-T = TypeVar("T")
+__all__ = [
+    "EXAMPLE",
+    "MIXIN_COLUMNS",
+    "MODIFIERS",
+    "ON_DELETE",
+    "RESERVED_MODEL_NAMES",
+    "RESERVED_NAMES",
+    "SHADOWING_NAMES",
+    "TYPES",
+    "FieldSpec",
+    "FieldSpecError",
+    "check_model_name",
+    "parse_field",
+    "parse_fields",
+    "table_name",
+]
 
 EXAMPLE = "title:str{200} body:text? published:bool=false author:ref:User:cascade"
 
@@ -30,53 +48,8 @@ class FieldSpecError(DbscaffoldError):
         super().__init__(message, hint)
 
 
-@dataclass(frozen=True)
-class TypeInfo:
-    """One field type: how it is written, and what it becomes."""
-
-    syntax: str
-    python: str
-    sqlalchemy: str
-    postgresql: str
-    sqlite: str
-
-
-#: Every field type, in the order the docs list them.
-TYPES: dict[str, TypeInfo] = {
-    "str": TypeInfo(
-        "str, str{N}", "str", "String(N) (N = 255 by default)", "VARCHAR(N)", "VARCHAR"
-    ),
-    "text": TypeInfo("text", "str", "Text", "TEXT", "TEXT"),
-    "int": TypeInfo("int", "int", "Integer", "INTEGER", "INTEGER"),
-    "bigint": TypeInfo("bigint", "int", "BigInteger", "BIGINT", "BIGINT"),
-    "float": TypeInfo("float", "float", "Float", "FLOAT", "FLOAT"),
-    "decimal": TypeInfo("decimal{P.S}", "Decimal", "Numeric(P, S)", "NUMERIC(P, S)", "NUMERIC"),
-    "bool": TypeInfo("bool", "bool", "Boolean", "BOOLEAN", "BOOLEAN"),
-    "date": TypeInfo("date", "date", "Date", "DATE", "DATE"),
-    "datetime": TypeInfo(
-        "datetime", "datetime (aware)", "UTCDateTime", "TIMESTAMP WITH TIME ZONE", "DATETIME"
-    ),
-    "uuid": TypeInfo("uuid", "UUID", "Uuid", "UUID", "CHAR(32)"),
-    "json": TypeInfo("json", "dict[str, Any]", "JSON (JSONB on PostgreSQL)", "JSONB", "JSON"),
-    "bytes": TypeInfo("bytes", "bytes", "LargeBinary", "BYTEA", "BLOB"),
-    "enum": TypeInfo(
-        "enum:a:b:c",
-        "a StrEnum",
-        "Enum (VARCHAR + named CHECK)",
-        "VARCHAR + CHECK",
-        "VARCHAR + CHECK",
-    ),
-    "ref": TypeInfo(
-        "ref:Model",
-        "the target's key type",
-        "ForeignKey + relationship(lazy='raise')",
-        "the target's key type",
-        "the target's key type",
-    ),
-}
-
-ON_DELETE = {"cascade": "CASCADE", "setnull": "SET NULL", "restrict": "RESTRICT"}
-MODIFIERS = ("unique", "index", *ON_DELETE)
+#: Every field type, in the order the docs list them: the docs' table of each.
+TYPES: dict[str, TypeInfo] = {name: field_type.info for name, field_type in FIELD_TYPES.items()}
 
 #: Attribute names SQLAlchemy's declarative classes use for themselves.
 RESERVED_NAMES = frozenset(
@@ -106,7 +79,7 @@ RESERVED_MODEL_NAMES = frozenset(
 )
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
-_SIZED = re.compile(r"(?P<kind>str|decimal)\{(?P<args>[^}]*)\}")
+_TYPE_TOKEN = re.compile(r"(?P<name>[^{]*)(\{(?P<size>[^}]*)\})?")
 _PASCAL = re.compile(r"[A-Z][A-Za-z0-9]*")
 
 
@@ -130,9 +103,13 @@ class FieldSpec:
     modifiers: tuple[str, ...] = field(default=(), compare=False)
 
     @property
+    def type(self) -> FieldType:
+        return FIELD_TYPES[self.kind]
+
+    @property
     def column_name(self) -> str:
         """The database column: refs store ``<name>_id``."""
-        return f"{self.name}_id" if self.kind == "ref" else self.name
+        return self.type.column_name(self.name)
 
 
 def parse_fields(arguments: Sequence[str]) -> list[FieldSpec]:
@@ -169,24 +146,11 @@ def parse_field(argument: str) -> FieldSpec:
     tokens = body.replace("?", "").split(":")
     name = _check_name(tokens[0], argument)
     type_token = tokens[1] if len(tokens) > 1 and tokens[1] else "str"
-    rest = tokens[2:]
 
-    kind, sizes = _parse_type_token(type_token, argument)
-    values: tuple[str, ...] = ()
-    target = None
-    if kind == "enum":
-        values = tuple(t for t in rest if t not in MODIFIERS)
-        rest = [t for t in rest if t in MODIFIERS]
-        _check_enum_values(values, argument)
-        if name == "repository":  # its class, <Model>Repository, is the repository's name
-            raise FieldSpecError(
-                f"{argument!r}: an enum named 'repository' would take the name of the"
-                " model's repository class; choose another name"
-            )
-    elif kind == "ref":
-        if not rest or not re.fullmatch(r"[A-Za-z_]\w*", rest[0]):
-            raise FieldSpecError(f"{argument!r}: ref needs a model name, e.g. author:ref:User")
-        target, rest = rest[0], rest[1:]
+    field_type, size = _parse_type_token(type_token, argument)
+    with _about(argument):
+        sizes = field_type.parse_size(size)
+        arguments, rest = field_type.parse_arguments(name, tokens[2:])
 
     for modifier in rest:
         if modifier not in MODIFIERS:
@@ -194,28 +158,26 @@ def parse_field(argument: str) -> FieldSpec:
                 f"{argument!r}: unknown modifier {modifier!r}; supported: {', '.join(MODIFIERS)}"
             )
     on_delete = [ON_DELETE[m] for m in rest if m in ON_DELETE]
-    if on_delete and kind != "ref":
+    if on_delete and not field_type.takes_on_delete:
         raise FieldSpecError(f"{argument!r}: {', '.join(ON_DELETE)} only apply to ref fields")
     if len(on_delete) > 1:
         raise FieldSpecError(f"{argument!r}: choose one of {', '.join(ON_DELETE)}")
     if "SET NULL" in on_delete and not nullable:
         raise FieldSpecError(
-            f"{argument!r}: setnull needs a nullable column", hint=f"write {name}:ref:{target}?"
+            f"{argument!r}: setnull needs a nullable column",
+            hint=f"write {name}:ref:{arguments['target']}?",
         )
 
     spec = FieldSpec(
         name=name,
-        kind=kind,
+        kind=field_type.name,
         nullable=nullable,
         unique="unique" in rest,
         index="index" in rest,
-        length=sizes[0] if kind == "str" else None,
-        precision=sizes[0] if kind == "decimal" else None,
-        scale=sizes[1] if kind == "decimal" else None,
-        enum_values=values,
-        target=target,
         on_delete=on_delete[0] if on_delete else None,
         modifiers=tuple(rest),
+        **sizes,
+        **arguments,
     )
     if has_default and spec.unique:
         raise FieldSpecError(
@@ -223,9 +185,20 @@ def parse_field(argument: str) -> FieldSpec:
             hint=f"drop ':unique' or the default, e.g. {body}",
         )
     if has_default:
-        value = parse_default(spec, raw_default, argument)
-        spec = FieldSpec(**{**spec.__dict__, "default": value, "has_default": True})
+        with _about(argument):
+            spec = replace(
+                spec, default=field_type.parse_default(spec, raw_default), has_default=True
+            )
     return spec
+
+
+@contextmanager
+def _about(argument: str) -> Iterator[None]:
+    """A field type's error, said about the whole argument."""
+    try:
+        yield
+    except FieldTypeError as error:
+        raise FieldSpecError(f"{argument!r}: {error}") from None
 
 
 def _check_name(name: str, argument: str) -> str:
@@ -253,114 +226,13 @@ def _check_name(name: str, argument: str) -> str:
     return name
 
 
-def _parse_type_token(token: str, argument: str) -> tuple[str, tuple[int, int]]:
-    sized = _SIZED.fullmatch(token)
-    if sized:
-        kind, args = sized["kind"], sized["args"]
-        if kind == "str":
-            if not args.isdigit() or int(args) < 1:
-                raise FieldSpecError(f"{argument!r}: str{{N}} needs a length of at least 1")
-            return kind, (int(args), 0)
-        parts = re.split(r"[.,]", args)
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
-            raise FieldSpecError(
-                f"{argument!r}: decimal needs precision and scale: decimal{{10.2}}"
-            )
-        precision, scale = int(parts[0]), int(parts[1])
-        if not 1 <= precision <= 1000:
-            raise FieldSpecError(f"{argument!r}: decimal precision must be 1 to 1000")
-        if scale > precision:
-            raise FieldSpecError(f"{argument!r}: scale {scale} is above precision {precision}")
-        return kind, (precision, scale)
-    if token == "decimal":
-        raise FieldSpecError(f"{argument!r}: decimal needs precision and scale: decimal{{10.2}}")
-    if token == "str":
-        return "str", (255, 0)
-    if token not in TYPES:
+def _parse_type_token(token: str, argument: str) -> tuple[FieldType, str | None]:
+    """The type named by ``token``, and the size in its braces (``None``: no braces)."""
+    match = _TYPE_TOKEN.fullmatch(token)
+    field_type = FIELD_TYPES.get(match["name"]) if match else None
+    if match is None or field_type is None or not (match["size"] is None or field_type.takes_size):
         raise FieldSpecError(f"{argument!r}: unknown type {token!r}; supported: {', '.join(TYPES)}")
-    return token, (0, 0)
-
-
-def _check_enum_values(values: tuple[str, ...], argument: str) -> None:
-    if not values:
-        raise FieldSpecError(f"{argument!r}: an enum needs values, e.g. status:enum:draft:live")
-    for value in values:
-        if not _IDENTIFIER.fullmatch(value) or keyword.iskeyword(value):
-            raise FieldSpecError(
-                f"{argument!r}: enum value {value!r} must be a lowercase identifier"
-            )
-    duplicates = sorted({v for v in values if values.count(v) > 1})
-    if duplicates:
-        raise FieldSpecError(f"{argument!r}: enum value {duplicates[0]!r} is given twice")
-
-
-def parse_default(spec: FieldSpec, raw: str, argument: str) -> object:
-    """The typed default for ``spec``, from its text after ``=``."""
-
-    def bad(expected: str) -> FieldSpecError:
-        return FieldSpecError(f"{argument!r}: default {raw!r} is not {expected}")
-
-    kind = spec.kind
-    if kind in {"str", "text"}:
-        if spec.length is not None and len(raw) > spec.length:
-            raise bad(f"at most {spec.length} characters")
-        return raw
-    if kind in {"int", "bigint"}:
-        if not re.fullmatch(r"-?\d+", raw):
-            raise bad("an integer")
-        return int(raw)
-    if kind == "decimal":
-        return _decimal_default(spec, raw, bad)
-    if kind == "bool":
-        if raw.lower() not in {"true", "false"}:
-            raise bad("true or false")
-        return raw.lower() == "true"
-    if kind == "datetime":
-        value = _convert(datetime.fromisoformat, raw, bad("an ISO datetime"))
-        if value.tzinfo is None:
-            raise bad("timezone-aware (add +00:00)")
-        return value
-    if kind == "enum":
-        if raw not in spec.enum_values:
-            raise bad(f"one of {', '.join(spec.enum_values)}")
-        return raw
-    converters: dict[str, tuple[Callable[[str], object], str]] = {
-        "float": (float, "a number"),
-        "date": (date.fromisoformat, "a date (YYYY-MM-DD)"),
-        "uuid": (uuid.UUID, "a UUID"),
-        "json": (json.loads, "JSON"),
-    }
-    if kind in converters:
-        convert, expected = converters[kind]
-        converted = _convert(convert, raw, bad(expected))
-        if isinstance(converted, float) and not math.isfinite(converted):
-            raise bad("a finite number")  # nan and inf are not Python literals
-        return converted
-    raise FieldSpecError(f"{argument!r}: a {kind} field cannot have a default")
-
-
-def _convert(convert: Callable[[str], T], raw: str, error: FieldSpecError) -> T:
-    try:
-        return convert(raw)
-    except ValueError:
-        raise error from None
-
-
-def _decimal_default(spec: FieldSpec, raw: str, bad: Callable[[str], FieldSpecError]) -> Decimal:
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise bad("a decimal number") from None
-    precision, scale = spec.precision or 0, spec.scale or 0
-    if not value.is_finite():
-        raise bad("a finite number")
-    # Trailing zeros need no scale (5.10 fits decimal{2.1}) and zero no integer digit.
-    _, digits, exponent = value.normalize().as_tuple()
-    assert isinstance(exponent, int)
-    integer_digits = 0 if value.is_zero() else max(0, len(digits) + exponent)
-    if -exponent > scale or integer_digits > precision - scale:
-        raise bad(f"a decimal{{{precision}.{scale}}}")
-    return value
+    return field_type, match["size"]
 
 
 def check_model_name(name: str) -> str:

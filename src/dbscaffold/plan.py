@@ -8,26 +8,16 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from dbscaffold.errors import DbscaffoldError
+from dbscaffold.field_types import Owner
 from dbscaffold.fields import FieldSpec, check_model_name, table_name
 from dbscaffold.project import ANSWERS_FILE, ExistingModel, Project
 from dbscaffold.registry import KEYS, MIXINS, Import, KeyStrategy, Mixin
 
 #: The longest default written inline: ``default=...`` must fit a 100-character line.
 MAX_DEFAULT_LENGTH = 80
-_SIMPLE_TYPES = {
-    "text": ("str", "Text"),
-    "int": ("int", "Integer"),
-    "bigint": ("int", "BigInteger"),
-    "float": ("float", "Float"),
-    "bool": ("bool", "Boolean"),
-    "date": ("date", "Date"),
-    "uuid": ("uuid.UUID", "Uuid"),
-    "bytes": ("bytes", "LargeBinary"),
-}
 
 
 @dataclass(frozen=True)
@@ -247,9 +237,10 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     repository_imports = Imports()
     repository_imports.add("first", f"{package}.db.repository", "Repository")
     repository_imports.add("first", f"{package}.models.{request.module}", request.class_name)
-    for context in fields:
-        if context["unique"] and context["kind"] != "ref":
-            _annotation_imports(context, repository_imports, package, request.module)
+    owner = Owner(package, request.class_name, request.module)
+    for spec in request.fields:
+        if spec.unique and spec.kind != "ref":
+            spec.type.annotation_imports(spec, owner, repository_imports)
 
     return {
         "repository_imports": repository_imports.sections(),
@@ -341,30 +332,24 @@ def _field_context(
         if key_type == "uuid.UUID":
             test_imports.module("stdlib", "uuid")
         return context
-    annotation, sa_type = _column_type(spec, request, model_imports)
+    field_type, owner = spec.type, Owner(package, request.class_name, request.module)
+    annotation, column_type = field_type.column(spec, owner, model_imports)
     context.update(
         annotation=annotation + optional,
-        type=sa_type,
+        type=column_type,
         # new_<model>() leaves a defaulted field out: its sample's imports are not needed.
-        sample=_sample(spec, Imports() if spec.has_default else test_imports),
+        sample=field_type.sample(spec, owner, Imports() if spec.has_default else test_imports),
         # only the first changeable column's value is written (the update tests)
         changed_imports=Imports(),
     )
-    context["changed"] = _changed(spec, context["changed_imports"])
-    if spec.kind == "enum":
-        context["enum_class"] = request.class_name + _pascal(spec.name)
-        for key in ("sample", "changed"):
-            if context[key]:
-                context[key] = context[key].replace("{enum}", context["enum_class"])
-        context["not_a_member"] = _not_a_member(spec.enum_values)
-        test_imports.add("first", f"{package}.models.{request.module}", context["enum_class"])
-        test_imports.add("third", "sqlalchemy", "literal_column", "update")
+    context["changed"] = field_type.changed(spec, owner, context["changed_imports"])
+    context.update(field_type.test_context(spec, owner, test_imports))
     if spec.unique and not request.soft_delete:
         context["options"].append("unique=True")
     if spec.index:
         context["options"].append("index=True")
     if spec.has_default:
-        expression = _default_expression(spec, context)
+        expression = field_type.default_expression(spec, owner)
         if len(expression) > MAX_DEFAULT_LENGTH:
             raise DbscaffoldError(
                 f"field {spec.name!r}: its default is {len(expression)} characters long as"
@@ -372,221 +357,5 @@ def _field_context(
                 hint="choose a shorter default, or set this one by hand after generating",
             )
         context["options"].append(f"default={expression}")
-        context["default_check"] = _default_check(spec, expression, test_imports)
+        context["default_check"] = field_type.default_check(spec, owner, test_imports)
     return context
-
-
-def _not_a_member(values: tuple[str, ...]) -> str:
-    """A string that fits the enum's column (no longer than its longest value) but is no value.
-
-    A longer one would fail on PostgreSQL for its length, not for the CHECK constraint.
-    """
-    longest = max(values, key=len)
-    upper = longest.upper()  # values are lowercase identifiers
-    return upper if upper not in values else "-" * len(longest)
-
-
-def _pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
-
-
-def _column_type(spec: FieldSpec, request: ModelRequest, imports: Imports) -> tuple[str, str]:
-    if spec.kind == "str":
-        imports.add("third", "sqlalchemy", "String")
-        return "str", f"String({spec.length})"
-    if spec.kind == "decimal":
-        imports.add("stdlib", "decimal", "Decimal")
-        imports.add("third", "sqlalchemy", "Numeric")
-        return "Decimal", f"Numeric({spec.precision}, {spec.scale})"
-    if spec.kind == "datetime":
-        imports.add("stdlib", "datetime", "datetime")
-        imports.add("first", f"{_package_of(imports)}.db.types", "UTCDateTime")
-        return "datetime", "UTCDateTime"
-    if spec.kind == "json":
-        imports.add("stdlib", "typing", "Any")
-        imports.add("third", "sqlalchemy", "JSON")
-        imports.add("third", "sqlalchemy.dialects", "postgresql")
-        # None is SQL NULL (NOT NULL refuses it), not the JSON value null
-        return "dict[str, Any]", (
-            "JSON(none_as_null=True)"
-            '.with_variant(postgresql.JSONB(none_as_null=True), "postgresql")'
-        )
-    if spec.kind == "enum":
-        enum_class = request.class_name + _pascal(spec.name)
-        imports.add("first", f"{_package_of(imports)}.db.types", "enum_type")
-        return enum_class, f'enum_type({enum_class}, "{spec.name}")'
-    annotation, sa_type = _SIMPLE_TYPES[spec.kind]
-    if annotation == "date":
-        imports.add("stdlib", "datetime", "date")
-    if annotation == "uuid.UUID":
-        imports.module("stdlib", "uuid")
-    imports.add("third", "sqlalchemy", sa_type)
-    return annotation, sa_type
-
-
-def _package_of(imports: Imports) -> str:
-    for group, module in imports.names:
-        if group == "first" and module.endswith(".db.base"):
-            return module.removesuffix(".db.base")
-    raise AssertionError("the base import is added first")
-
-
-def _sample(spec: FieldSpec, imports: Imports) -> str:
-    """A valid value for a new row's field, unique per ``n`` where the type allows."""
-    kind = spec.kind
-    if kind == "str":
-        prefix = spec.name[: max(0, (spec.length or 255) - 8)]
-        return f'f"{prefix}-{{n}}"' if prefix else 'f"{n}"'
-    if kind == "text":
-        return f'f"{spec.name}-{{n}}"'
-    if kind in {"int", "bigint"}:
-        return "n"
-    if kind == "float":
-        return "n + 0.5"
-    if kind == "decimal":
-        imports.add("stdlib", "decimal", "Decimal")
-        whole_digits = (spec.precision or 0) - (spec.scale or 0)
-        if not whole_digits:
-            return "Decimal(0)"
-        modulus = 10**whole_digits if whole_digits <= 9 else f"10**{whole_digits}"
-        return f"Decimal(n % {modulus})"
-    if kind == "bool":
-        return "n % 2 == 0"
-    if kind == "date":
-        imports.add("stdlib", "datetime", "date", "timedelta")
-        return "date(2024, 1, 1) + timedelta(days=n)"
-    if kind == "datetime":
-        imports.add("stdlib", "datetime", "UTC", "datetime", "timedelta")
-        return "datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=n)"
-    if kind == "uuid":
-        imports.module("stdlib", "uuid")
-        return "uuid.uuid4()"
-    if kind == "json":
-        return '{"n": n}'
-    if kind == "bytes":
-        return 'f"bytes-{n}".encode()'
-    if kind == "enum":
-        return f"{{enum}}.{spec.enum_values[0].upper()}"
-    raise AssertionError(kind)
-
-
-def _changed(spec: FieldSpec, imports: Imports) -> str | None:
-    """Another valid value, different from every sample; ``None`` if there is none."""
-    kind = spec.kind
-    if kind == "str":
-        return '"' + "changed"[: spec.length or 255] + '"'
-    simple = {
-        "text": '"changed"',
-        "int": "-1",
-        "bigint": "-1",
-        "float": "-1.5",
-        "json": '{"changed": True}',
-        "bytes": 'b"changed"',
-    }
-    if kind in simple:
-        return simple[kind]
-    if kind == "decimal":
-        if (spec.precision or 0) <= (spec.scale or 0):
-            return None
-        imports.add("stdlib", "decimal", "Decimal")
-        return 'Decimal("-1")'
-    if kind == "bool":
-        return None
-    if kind == "date":
-        imports.add("stdlib", "datetime", "date")
-        return "date(1999, 12, 31)"
-    if kind == "datetime":
-        imports.add("stdlib", "datetime", "UTC", "datetime")
-        return "datetime(1999, 12, 31, tzinfo=UTC)"
-    if kind == "uuid":
-        imports.module("stdlib", "uuid")
-        return "uuid.UUID(int=1)"
-    if kind == "enum":
-        if len(spec.enum_values) < 2:
-            return None
-        return f"{{enum}}.{spec.enum_values[-1].upper()}"
-    raise AssertionError(kind)
-
-
-def _default_check(spec: FieldSpec, expression: str, imports: Imports) -> str:
-    """How a test checks a defaulted column: ``is True``, ``== Decimal("0")``..."""
-    if spec.kind == "bool":
-        return f"is {expression}"
-    if spec.kind == "json":
-        return f"== {python_literal(spec.default)}"
-    if spec.kind == "decimal":
-        imports.add("stdlib", "decimal", "Decimal")
-    if spec.kind in {"date", "datetime"}:
-        imports.add("stdlib", "datetime", spec.kind)
-    if spec.kind == "uuid":
-        imports.module("stdlib", "uuid")
-    return f"== {expression}"
-
-
-def _default_expression(spec: FieldSpec, context: dict[str, Any]) -> str:
-    value = spec.default
-    kind = spec.kind
-    if kind == "enum":
-        return f"{context['enum_class']}.{str(value).upper()}"
-    if kind == "decimal":
-        return f'Decimal("{value}")'
-    if kind == "date":
-        return f'date.fromisoformat("{value}")'
-    if kind == "datetime":
-        assert isinstance(value, datetime)
-        return f'datetime.fromisoformat("{value.isoformat()}")'
-    if kind == "uuid":
-        return f'uuid.UUID("{value}")'
-    if kind == "json":
-        return f"lambda: {python_literal(value)}"
-    return python_literal(value)
-
-
-def python_literal(value: object) -> str:
-    """``value`` (a default: str, number, bool, None, or JSON) as ``ruff format`` writes it."""
-    if isinstance(value, str):
-        return _string_literal(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(python_literal(item) for item in value) + "]"
-    if isinstance(value, dict):
-        items = (f"{python_literal(k)}: {python_literal(v)}" for k, v in value.items())
-        return "{" + ", ".join(items) + "}"
-    if isinstance(value, float):
-        return repr(value).replace("e+", "e")  # ruff format writes 1e16, not 1e+16
-    return repr(value)
-
-
-def _string_literal(value: str) -> str:
-    """Double quotes, unless the value holds more double quotes than single ones.
-
-    Non-ASCII characters are escaped: ruff flags look-alikes (RUF001) such as an acute
-    accent in a string.
-    """
-    if value.count('"') > value.count("'"):
-        return ascii(value)  # single-quoted: no double quote needs escaping
-    body: list[str] = []
-    escaped = iter(ascii(value)[1:-1])
-    for char in escaped:  # re-quote repr's body: its \' become ', every " becomes \"
-        if char == "\\":
-            pair = char + next(escaped)
-            body.append("'" if pair == "\\'" else pair)
-        else:
-            body.append('\\"' if char == '"' else char)
-    return '"' + "".join(body) + '"'
-
-
-def _annotation_imports(
-    context: dict[str, Any], imports: Imports, package: str, module: str
-) -> None:
-    """Imports that a field's annotation needs when it appears in another module."""
-    kind = context["kind"]
-    if kind == "uuid":
-        imports.module("stdlib", "uuid")
-    elif kind in {"date", "datetime"}:
-        imports.add("stdlib", "datetime", kind)
-    elif kind == "decimal":
-        imports.add("stdlib", "decimal", "Decimal")
-    elif kind == "json":
-        imports.add("stdlib", "typing", "Any")
-    elif kind == "enum":
-        imports.add("first", f"{package}.models.{module}", context["enum_class"])

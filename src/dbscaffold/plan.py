@@ -5,14 +5,15 @@ Pure functions: nothing here reads or writes files.
 
 import builtins
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from dbscaffold.errors import DbscaffoldError
 from dbscaffold.fields import FieldSpec, check_model_name, table_name
+from dbscaffold.imports import LINE_LENGTH, Imports
 from dbscaffold.keys import PrimaryKey
+from dbscaffold.layout import bracketed
 from dbscaffold.project import ExistingModel, Project
 
 PK_MIXINS: dict[str, str] = {
@@ -23,6 +24,8 @@ PK_MIXINS: dict[str, str] = {
 }
 #: The longest default written inline: ``default=...`` must fit a 100-character line.
 MAX_DEFAULT_LENGTH = 80
+#: A sample string starts with at most this much of its field's name (the line must fit).
+SAMPLE_PREFIX = 20
 _SIMPLE_TYPES = {
     "text": ("str", "Text"),
     "int": ("int", "Integer"),
@@ -47,36 +50,6 @@ class ModelRequest:
     timestamps: bool
     soft_delete: bool
     versioning: bool
-
-
-class Imports:
-    """Import lines grouped as isort groups them: standard library, third party, first party."""
-
-    def __init__(self) -> None:
-        self.modules: dict[str, set[str]] = {"stdlib": set(), "third": set(), "first": set()}
-        self.names: dict[tuple[str, str], set[str]] = defaultdict(set)
-
-    def module(self, group: str, name: str) -> None:
-        self.modules[group].add(name)
-
-    def add(self, group: str, module: str, *names: str) -> None:
-        self.names[(group, module)].update(names)
-
-    def update(self, other: "Imports") -> None:
-        for group, modules in other.modules.items():
-            self.modules[group] |= modules
-        for key, names in other.names.items():
-            self.names[key] |= names
-
-    def sections(self) -> list[list[Any]]:
-        """Per group: ``import x`` lines first, then ``from x import ...``, as isort sorts."""
-        result = []
-        for group in ("stdlib", "third", "first"):
-            lines: list[Any] = [f"import {m}" for m in sorted(self.modules[group])]
-            froms = sorted(module for (g, module) in self.names if g == group)
-            lines += [[module, sorted(self.names[(group, module)])] for module in froms]
-            result.append(lines)
-        return result
 
 
 def build_request(
@@ -236,9 +209,20 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         if context["unique"] and context["kind"] != "ref":
             _annotation_imports(context, repository_imports, package, request.module)
 
+    type_checking = Imports()
+    for context in fields:
+        if "type_checking" in context:
+            type_checking.add("first", *context["type_checking"])
+    _lay_out(request, fields)
+    live_unique = [
+        field["fk_column"] if field["kind"] == "ref" else field["name"]
+        for field in fields
+        if field["unique"] and request.soft_delete
+    ]
+
     return {
-        "repository_imports": repository_imports.sections(),
-        "type_checking": sorted({f["type_checking"] for f in fields if "type_checking" in f}),
+        "repository_imports": repository_imports.render(),
+        "type_checking": type_checking.render(indent=4),
         "class_name": request.class_name,
         "table": request.table,
         "module": request.module,
@@ -251,9 +235,64 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         "enums": enums,
         "fields": fields,
         "sequence": sequence,
-        "imports": model_imports.sections(),
-        "test_imports": test_imports.sections(),
+        "imports": model_imports.render(),
+        "test_imports": test_imports.render(),
+        "bases": bracketed(f"class {request.class_name}(", [*mixins, "Base"], "):"),
+        "table_args": _table_args(request.table, live_unique),
+        "column_names": bracketed(
+            "    for column in [",
+            [f'"{f["fk_column"] if f["kind"] == "ref" else f["name"]}"' for f in fields],
+            "]:",
+        ),
     }
+
+
+def _lay_out(request: ModelRequest, fields: list[dict[str, Any]]) -> None:
+    """The arguments of each field's calls, as :func:`bracketed` lays them out."""
+    cls = request.class_name
+    for field in fields:
+        declaration = f"    {field['name']}: Mapped[{field['annotation']}] = "
+        if field["kind"] == "ref":
+            field["fk_arguments"] = bracketed(
+                f"    {field['fk_column']}: Mapped[{field['fk_annotation']}] = mapped_column(",
+                field["fk_args"],
+                ")",
+            )
+            field["relationship_arguments"] = bracketed(
+                declaration + "relationship(", field["relationship_args"], ")"
+            )
+            continue
+        field["arguments"] = bracketed(
+            declaration + "mapped_column(", [field["type"], *field["options"]], ")"
+        )
+        if field["unique"]:
+            field["get_by_parameters"] = bracketed(
+                f"    async def get_by_{field['name']}(",
+                ["self", f"{field['parameter']}: {field['annotation']}"],
+                f") -> {cls} | None:",
+            )
+            field["get_by_query"] = bracketed(
+                "        return await self.session.scalar(",
+                [f"self._select({cls}.{field['name']} == {field['parameter']})"],
+                ")",
+            )
+
+
+def _table_args(table: str, live_unique: list[str]) -> str:
+    """The inside of ``__table_args__ = (...)``: a unique index over live rows per column.
+
+    One index goes on the line if it fits; more are one per line, as before.
+    """
+    indexes = [
+        "unique_while_live("
+        + bracketed("        unique_while_live(", [f'"{table}_{column}_key"', f'"{column}"'], "),")
+        + ")"
+        for column in live_unique
+    ]
+    one_line = f"    __table_args__ = ({indexes[0]},)" if len(indexes) == 1 else "\n"
+    if "\n" not in one_line and len(one_line) <= LINE_LENGTH:
+        return indexes[0] + ","
+    return "".join(f"\n        {index}," for index in indexes) + ("\n    " if indexes else "")
 
 
 def _field_context(
@@ -307,9 +346,7 @@ def _field_context(
         )
         if not is_self:
             model_imports.add("stdlib", "typing", "TYPE_CHECKING")
-            context["type_checking"] = (
-                f"from {package}.models.{target.module} import {target.class_name}"
-            )
+            context["type_checking"] = (f"{package}.models.{target.module}", target.class_name)
             test_imports.add("first", f"tests.models.test_{target.module}", f"new_{target.module}")
         test_imports.add("third", "sqlalchemy.orm", "selectinload")
         test_imports.add("third", "sqlalchemy", "update")
@@ -421,10 +458,10 @@ def _sample(spec: FieldSpec, imports: Imports) -> str:
     """A valid value for a new row's field, unique per ``n`` where the type allows."""
     kind = spec.kind
     if kind == "str":
-        prefix = spec.name[: max(0, (spec.length or 255) - 8)]
+        prefix = spec.name[: max(0, min(SAMPLE_PREFIX, (spec.length or 255) - 8))]
         return f'f"{prefix}-{{n}}"' if prefix else 'f"{n}"'
     if kind == "text":
-        return f'f"{spec.name}-{{n}}"'
+        return f'f"{spec.name[:SAMPLE_PREFIX]}-{{n}}"'
     if kind in {"int", "bigint"}:
         return "n"
     if kind == "float":

@@ -550,8 +550,8 @@ def test_long_names_come_out_formatted_and_within_the_line_length(
         "happened_at:datetime",
     ]
 
-    for model, fields in (("Gadget", gadget), ("QuarterlyWarehouseStockAdjust", adjustment)):
-        result = add_model(project, model, *fields)
+    for model, arguments in (("Gadget", gadget), ("QuarterlyWarehouseStockAdjust", adjustment)):
+        result = add_model(project, model, *arguments)
         assert result.returncode == 0, result.stderr
 
     written = [

@@ -214,11 +214,9 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         if "type_checking" in context:
             type_checking.add("first", *context["type_checking"])
     _lay_out(request, fields)
-    live_unique = [
-        field["fk_column"] if field["kind"] == "ref" else field["name"]
-        for field in fields
-        if field["unique"] and request.soft_delete
-    ]
+    # the attribute a field is read by: a ref's key column, else the field itself
+    attributes = [f["fk_column"] if f["kind"] == "ref" else f["name"] for f in fields]
+    live_unique = [a for a, f in zip(attributes, fields, strict=True) if f["unique"]]
 
     return {
         "repository_imports": repository_imports.render(),
@@ -237,18 +235,15 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         "sequence": sequence,
         "imports": model_imports.render(),
         "test_imports": test_imports.render(),
+        # laid out by dbscaffold.layout: what goes between brackets that hold names
         "bases": bracketed(f"class {request.class_name}(", [*mixins, "Base"], "):"),
-        "table_args": _table_args(request.table, live_unique),
-        "column_names": bracketed(
-            "    for column in [",
-            [f'"{f["fk_column"] if f["kind"] == "ref" else f["name"]}"' for f in fields],
-            "]:",
-        ),
+        "table_args": _table_args(request.table, live_unique if request.soft_delete else []),
+        "column_names": bracketed("    for column in [", [f'"{a}"' for a in attributes], "]:"),
     }
 
 
 def _lay_out(request: ModelRequest, fields: list[dict[str, Any]]) -> None:
-    """The arguments of each field's calls, as :func:`bracketed` lays them out."""
+    """Add the arguments of each field's calls, as :func:`bracketed` lays them out."""
     cls = request.class_name
     for field in fields:
         declaration = f"    {field['name']}: Mapped[{field['annotation']}] = "

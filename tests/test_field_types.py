@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dbscaffold.field_types import FIELD_TYPES, Owner
 from dbscaffold.fields import FieldSpec, parse_field
-from dbscaffold.plan import Imports
+from dbscaffold.imports import Imports
 from tests.test_fields import field_argument, field_names
 
 OWNER = Owner("my_service", "Widget", "widget")
@@ -24,13 +24,11 @@ column_fields = field_names.flatmap(lambda name: field_argument(name, targets=[]
 def _namespace(spec: FieldSpec, imports: Imports) -> dict[str, Any]:
     """What the standard library imports bind (values need no other), and a StrEnum for an
     enum (the model's module, which the tests import it from)."""
-    stdlib, _, _ = imports.sections()
+    stdlib = Imports()
+    stdlib.modules["stdlib"] = imports.modules["stdlib"]
+    stdlib.names.update({key: names for key, names in imports.names.items() if key[0] == "stdlib"})
     namespace: dict[str, Any] = {}
-    for line in stdlib:
-        exec(
-            line if isinstance(line, str) else f"from {line[0]} import {', '.join(line[1])}",
-            namespace,
-        )
+    exec(stdlib.render(), namespace)
     if spec.kind == "enum":
         enum_class = FIELD_TYPES["enum"].test_context(spec, OWNER, Imports())["enum_class"]
         namespace[enum_class] = _str_enum(enum_class, spec.enum_values)

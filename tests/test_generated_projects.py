@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from dbscaffold.imports import MAX_PACKAGE_NAME
 from tests.conftest import Generate, answers_id
 from tests.helpers import SharedEnvironment
-from tests.matrix import generated_matrix
+from tests.matrix import ALL_ON, generated_matrix
 
 
 def verify(project: Path, env: SharedEnvironment) -> None:
@@ -33,3 +34,15 @@ def test_generated_project_passes_its_own_checks(
     generate: Generate, shared_env: SharedEnvironment, answers: dict[str, Any]
 ) -> None:
     verify(generate(**answers), shared_env)
+
+
+#: As long as copier.yml accepts: the example model's imports are laid out for it.
+LONGEST_PACKAGE_NAME = "inventory_and_billing_services"
+
+
+@pytest.mark.slow
+def test_the_longest_package_name_passes_its_own_checks(
+    generate: Generate, shared_env: SharedEnvironment
+) -> None:
+    assert len(LONGEST_PACKAGE_NAME) == MAX_PACKAGE_NAME
+    verify(generate(**ALL_ON, package_name=LONGEST_PACKAGE_NAME), shared_env)

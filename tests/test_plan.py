@@ -1,5 +1,6 @@
 """``plan``: from a project's answers and parsed fields to the render context, in process."""
 
+import ast
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -47,17 +48,22 @@ def context(target: Project, *fields: str, **options: Any) -> dict[str, Any]:
     return model_context(target, request(target, *fields, **options))
 
 
-def imported(sections: list[list[Any]], module: str) -> list[str]:
-    """The names ``from module import ...`` brings in, in an ``Imports.sections()`` list."""
-    for group in sections:
-        for line in group:
-            if isinstance(line, list) and line[0] == module:
-                return list(line[1])
+def imported(block: str, module: str) -> list[str]:
+    """The names ``from module import ...`` brings in, in a rendered import block."""
+    for node in ast.parse(block).body:
+        if isinstance(node, ast.ImportFrom) and node.module == module:
+            return [alias.name for alias in node.names]
     return []
 
 
-def modules(sections: list[list[Any]]) -> list[str]:
-    return [line for group in sections for line in group if isinstance(line, str)]
+def modules(block: str) -> list[str]:
+    """The block's ``import x`` lines."""
+    return [
+        f"import {alias.name}"
+        for node in ast.parse(block).body
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
 
 
 AUTHOR_UUID = ExistingModel("Author", "author", "author", "uuid")
@@ -294,7 +300,7 @@ def test_a_reference_resolves_by_class_or_table_to_the_targets_key(
     assert owner["fk_column"] == "owner_id"
     assert owner["fk_annotation"] == ("int" if target.key_type == "int" else "uuid.UUID")
     assert owner["fk_args"][-2:] == ['ForeignKey("author.id")', "index=True"]
-    assert result["type_checking"] == [f"from {PACKAGE}.models.author import Author"]
+    assert result["type_checking"] == f"    from {PACKAGE}.models.author import Author"
     assert imported(result["test_imports"], "tests.models.test_author") == ["new_author"]
 
 
@@ -317,4 +323,4 @@ def test_a_reference_to_the_model_itself_names_its_remote_side() -> None:
         'ForeignKey("widget.id", ondelete="SET NULL")',
         "index=True",
     ]
-    assert result["type_checking"] == []
+    assert result["type_checking"] == ""

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pytest_copie.plugin import Copie
 
+from dbscaffold.imports import MAX_PACKAGE_NAME
 from tests.conftest import Generate
 from tests.helpers import snapshot_of_repository, tree_bytes
 
@@ -128,6 +129,7 @@ INVALID_ANSWERS = [
     ({"package_name": "test"}, "shadow"),
     ({"package_name": "sqlalchemy"}, "dependency"),
     ({"package_name": "alembic"}, "dependency"),
+    ({"package_name": "a" * (MAX_PACKAGE_NAME + 1)}, f"at most {MAX_PACKAGE_NAME}"),
     ({"project_name": "2049"}, "lowercase Python identifier"),
     ({"primary_key": "serial"}, "primary_key"),
     ({"python_version": "3.10"}, "python_version"),

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from dbscaffold.fields import parse_fields
-from dbscaffold.plan import Imports, build_request, model_context
+from dbscaffold.imports import Imports
+from dbscaffold.plan import build_request, model_context
 from dbscaffold.project import Project
 from dbscaffold.registry import KEYS, MIXINS
 

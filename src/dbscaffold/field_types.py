@@ -24,7 +24,7 @@ from dbscaffold.literals import python_literal
 
 if TYPE_CHECKING:
     from dbscaffold.fields import FieldSpec
-    from dbscaffold.plan import Imports
+    from dbscaffold.imports import Imports
 
 T = TypeVar("T")
 
@@ -33,6 +33,10 @@ MODIFIERS = ("unique", "index", *ON_DELETE)
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _NUMBER = re.compile(r"[0-9]+")
+
+
+#: A sample string starts with at most this much of its field's name (the line must fit).
+SAMPLE_PREFIX = 20
 
 
 class FieldTypeError(ValueError):
@@ -163,7 +167,7 @@ class StrType(FieldType):
         return "str", f"String({spec.length})"
 
     def sample(self, spec: "FieldSpec", owner: Owner, imports: "Imports") -> str:
-        prefix = spec.name[: max(0, (spec.length or 255) - 8)]
+        prefix = spec.name[: max(0, min(SAMPLE_PREFIX, (spec.length or 255) - 8))]
         return f'f"{prefix}-{{n}}"' if prefix else 'f"{n}"'
 
     def changed(self, spec: "FieldSpec", owner: Owner, imports: "Imports") -> str | None:
@@ -180,7 +184,7 @@ class TextType(FieldType):
         return raw
 
     def sample(self, spec: "FieldSpec", owner: Owner, imports: "Imports") -> str:
-        return f'f"{spec.name}-{{n}}"'
+        return f'f"{spec.name[:SAMPLE_PREFIX]}-{{n}}"'
 
 
 class IntType(FieldType):

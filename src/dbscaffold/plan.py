@@ -5,7 +5,6 @@ Pure functions: nothing here reads or writes files.
 
 import builtins
 import re
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,8 +12,10 @@ from typing import Any
 from dbscaffold.errors import DbscaffoldError
 from dbscaffold.field_types import Owner
 from dbscaffold.fields import FieldSpec, check_model_name, table_name
+from dbscaffold.imports import LINE_LENGTH, Imports, package_slack
+from dbscaffold.layout import bracketed
 from dbscaffold.project import ANSWERS_FILE, ExistingModel, Project
-from dbscaffold.registry import KEYS, MIXINS, Import, KeyStrategy, Mixin
+from dbscaffold.registry import KEYS, MIXINS, KeyStrategy, Mixin
 
 #: The longest default written inline: ``default=...`` must fit a 100-character line.
 MAX_DEFAULT_LENGTH = 80
@@ -36,41 +37,6 @@ class ModelRequest:
     def soft_delete(self) -> bool:
         """Unique fields are unique over live rows only: partial indexes, not constraints."""
         return any(mixin.option == "soft_delete" for mixin in self.mixins)
-
-
-class Imports:
-    """Import lines grouped as isort groups them: standard library, third party, first party."""
-
-    def __init__(self) -> None:
-        self.modules: dict[str, set[str]] = {"stdlib": set(), "third": set(), "first": set()}
-        self.names: dict[tuple[str, str], set[str]] = defaultdict(set)
-
-    def module(self, group: str, name: str) -> None:
-        self.modules[group].add(name)
-
-    def add(self, group: str, module: str, *names: str) -> None:
-        self.names[(group, module)].update(names)
-
-    def add_import(self, package: str, spec: Import) -> None:
-        """One of the registry's imports, its module relative to ``package`` if dotted."""
-        group, module, names = spec
-        self.add(group, package + module if module.startswith(".") else module, *names)
-
-    def update(self, other: "Imports") -> None:
-        for group, modules in other.modules.items():
-            self.modules[group] |= modules
-        for key, names in other.names.items():
-            self.names[key] |= names
-
-    def sections(self) -> list[list[Any]]:
-        """Per group: ``import x`` lines first, then ``from x import ...``, as isort sorts."""
-        result = []
-        for group in ("stdlib", "third", "first"):
-            lines: list[Any] = [f"import {m}" for m in sorted(self.modules[group])]
-            froms = sorted(module for (g, module) in self.names if g == group)
-            lines += [[module, sorted(self.names[(group, module)])] for module in froms]
-            result.append(lines)
-        return result
 
 
 def build_request(
@@ -242,9 +208,19 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         if spec.unique and spec.kind != "ref":
             spec.type.annotation_imports(spec, owner, repository_imports)
 
+    type_checking = Imports()
+    for context in fields:
+        if "type_checking" in context:
+            type_checking.add("first", *context["type_checking"])
+    _lay_out(request, fields)
+    # the attribute a field is read by: a ref's key column, else the field itself
+    attributes = [f["fk_column"] if f["kind"] == "ref" else f["name"] for f in fields]
+    live_unique = [a for a, f in zip(attributes, fields, strict=True) if f["unique"]]
+    slack = package_slack(package)
+
     return {
-        "repository_imports": repository_imports.sections(),
-        "type_checking": sorted({f["type_checking"] for f in fields if "type_checking" in f}),
+        "repository_imports": repository_imports.render(slack=slack),
+        "type_checking": type_checking.render(indent=4, slack=slack),
         "class_name": request.class_name,
         "table": request.table,
         "module": request.module,
@@ -256,9 +232,61 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         "enums": enums,
         "fields": fields,
         "sequence": sequence,
-        "imports": model_imports.sections(),
-        "test_imports": test_imports.sections(),
+        "imports": model_imports.render(slack=slack),
+        "test_imports": test_imports.render(slack=slack),
+        # laid out by dbscaffold.layout: what goes between brackets that hold names
+        "bases": bracketed(f"class {request.class_name}(", [*mixins, "Base"], "):"),
+        "table_args": _table_args(request.table, live_unique if request.soft_delete else []),
+        "column_names": bracketed("    for column in [", [f'"{a}"' for a in attributes], "]:"),
     }
+
+
+def _lay_out(request: ModelRequest, fields: list[dict[str, Any]]) -> None:
+    """Add the arguments of each field's calls, as :func:`bracketed` lays them out."""
+    cls = request.class_name
+    for field in fields:
+        declaration = f"    {field['name']}: Mapped[{field['annotation']}] = "
+        if field["kind"] == "ref":
+            field["fk_arguments"] = bracketed(
+                f"    {field['fk_column']}: Mapped[{field['fk_annotation']}] = mapped_column(",
+                field["fk_args"],
+                ")",
+            )
+            field["relationship_arguments"] = bracketed(
+                declaration + "relationship(", field["relationship_args"], ")"
+            )
+            continue
+        field["arguments"] = bracketed(
+            declaration + "mapped_column(", [field["type"], *field["options"]], ")"
+        )
+        if field["unique"]:
+            field["get_by_parameters"] = bracketed(
+                f"    async def get_by_{field['name']}(",
+                ["self", f"{field['parameter']}: {field['annotation']}"],
+                f") -> {cls} | None:",
+            )
+            field["get_by_query"] = bracketed(
+                "        return await self.session.scalar(",
+                [f"self._select({cls}.{field['name']} == {field['parameter']})"],
+                ")",
+            )
+
+
+def _table_args(table: str, live_unique: list[str]) -> str:
+    """The inside of ``__table_args__ = (...)``: a unique index over live rows per column.
+
+    One index goes on the line if it fits; more are one per line, as before.
+    """
+    indexes = [
+        "unique_while_live("
+        + bracketed("        unique_while_live(", [f'"{table}_{column}_key"', f'"{column}"'], "),")
+        + ")"
+        for column in live_unique
+    ]
+    one_line = f"    __table_args__ = ({indexes[0]},)" if len(indexes) == 1 else "\n"
+    if "\n" not in one_line and len(one_line) <= LINE_LENGTH:
+        return indexes[0] + ","
+    return "".join(f"\n        {index}," for index in indexes) + ("\n    " if indexes else "")
 
 
 def _field_context(
@@ -312,9 +340,7 @@ def _field_context(
         )
         if not is_self:
             model_imports.add("stdlib", "typing", "TYPE_CHECKING")
-            context["type_checking"] = (
-                f"from {package}.models.{target.module} import {target.class_name}"
-            )
+            context["type_checking"] = (f"{package}.models.{target.module}", target.class_name)
             test_imports.add("first", f"tests.models.test_{target.module}", f"new_{target.module}")
         test_imports.add("third", "sqlalchemy.orm", "selectinload")
         test_imports.add("third", "sqlalchemy", "update")

@@ -98,10 +98,10 @@ def test_options_that_are_off_leave_no_trace(generate: Generate) -> None:
 
 
 def test_uuid7_keys_use_a_real_uuid7_on_every_python(generate: Generate) -> None:
-    mixins = (generate(primary_key="uuid7") / "src/my_service/db/mixins.py").read_text()
+    key = (generate(primary_key="uuid7") / "src/my_service/db/primary_key.py").read_text()
 
-    assert "from uuid_utils.compat import uuid7" in mixins
-    assert "uuid4" not in mixins
+    assert "from uuid_utils.compat import uuid7" in key
+    assert "uuid4" not in key
 
 
 def test_postgresql_projects_depend_on_asyncpg_and_test_on_sqlite_too(generate: Generate) -> None:

@@ -194,8 +194,8 @@ def test_turning_soft_delete_on_later_keeps_existing_models_working(
 
     dbscaffold.run("update", "--data", "soft_delete=true", cwd=project)
 
-    session = (project / "src/my_service/db/session.py").read_text()
-    assert "sync_session_class=SoftDeleteSession" in session
+    repository = (project / "src/my_service/db/repository.py").read_text()
+    assert "SoftDeleteRepository[ModelT]" in repository
     assert (project / "src/my_service/db/soft_delete.py").is_file()
     assert "soft_delete: true" in (project / ".copier-answers.yml").read_text()
     assert "SoftDeleteMixin" not in (project / "src/my_service/models/book.py").read_text()

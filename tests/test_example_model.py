@@ -3,8 +3,10 @@
 import itertools
 import json
 
-from dbscaffold import example
-from dbscaffold.registry import KEYS, MIXINS
+import pytest
+
+from dbscaffold import example, plan
+from dbscaffold.registry import KEYS, MIXINS, Mixin
 from tests.helpers import REPO_ROOT
 
 
@@ -22,3 +24,25 @@ def test_there_is_a_context_for_every_combination_of_the_options() -> None:
     assert data["options"] == ["primary_key", *(mixin.option for mixin in MIXINS)]
     assert set(data["models"]) == expected
     assert len(expected) == len(KEYS) * 2 ** len(MIXINS)
+
+
+def test_the_example_model_imports_a_new_mixin_from_its_own_unit_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tenancy = Mixin(
+        "tenancy", "TenantMixin", ("tenant_id",), "tenant_id", "tenant_id", module=".db.tenancy"
+    )
+    monkeypatch.setattr(plan, "MIXINS", (*MIXINS, tenancy))
+    monkeypatch.setattr(example, "MIXINS", (*MIXINS, tenancy))
+    monkeypatch.setattr(example, "OPTIONS", (*example.OPTIONS, "tenancy"))
+
+    models = example.contexts()["models"]
+
+    on = ",".join(["uuid7", *(["true"] * (len(MIXINS) + 1))])
+    off = ",".join(["uuid7", *(["true"] * len(MIXINS)), "false"])
+    tenant_import = f"from {example.PACKAGE}.db.tenancy import TenantMixin"
+    assert tenant_import in models[on]["imports"].splitlines()
+    assert "TenantMixin" not in models[off]["imports"]
+    assert "TenantMixin" not in "".join(
+        line for line in models[on]["imports"].splitlines() if ".db.mixins" in line
+    )

@@ -219,6 +219,45 @@ def test_a_mixin_added_to_the_registry_reaches_the_model_and_its_imports(
     assert context(target, "name", mixins={"tenant": False})["mixins"] == ["UUIDPrimaryKeyMixin"]
 
 
+def test_a_new_mixin_is_imported_from_its_own_unit_module_the_old_ones_from_db_mixins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new unit needs no re-export line in ``db/mixins.py``: its entry names its module."""
+    tenancy = Mixin(
+        "tenancy", "TenantMixin", ("tenant_id",), "tenant_id", "tenant_id", module=".db.tenancy"
+    )
+    monkeypatch.setattr(plan, "MIXINS", (*MIXINS, tenancy))
+
+    block = context(project(mixins={**ALL_ON, "tenancy": True}), "name")["imports"]
+
+    assert imported(block, f"{PACKAGE}.db.tenancy") == ["TenantMixin"]
+    assert "TenantMixin" not in imported(block, f"{PACKAGE}.db.mixins")
+    assert set(imported(block, f"{PACKAGE}.db.mixins")) == {
+        "UUIDPrimaryKeyMixin",
+        *(mixin.class_name for mixin in MIXINS),
+    }
+
+
+def test_a_key_strategy_is_imported_from_the_module_its_entry_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    snowflake = KeyStrategy(
+        "snowflake",
+        "Snowflake",
+        "SnowflakeKeyMixin",
+        integer=True,
+        columns=("id",),
+        effect="snowflake",
+        module=".db.snowflake",
+    )
+    monkeypatch.setattr(plan, "KEYS", {**KEYS, "snowflake": snowflake})
+
+    block = context(project("snowflake", mixins=ALL_OFF), "name")["imports"]
+
+    assert imported(block, f"{PACKAGE}.db.snowflake") == ["SnowflakeKeyMixin"]
+    assert imported(block, f"{PACKAGE}.db.mixins") == []
+
+
 # -- imports -----------------------------------------------------------------------------
 
 

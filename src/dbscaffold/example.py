@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from dbscaffold.fields import parse_fields
-from dbscaffold.imports import Imports
-from dbscaffold.plan import build_request, model_context
+from dbscaffold.imports import Imports, package_slack
+from dbscaffold.plan import ModelRequest, build_request, model_context
 from dbscaffold.project import Project
-from dbscaffold.registry import KEYS, MIXINS
+from dbscaffold.registry import KEYS, MIXINS, Index, KeyStrategy, Mixin
 
 #: ``dbscaffold add-model Article title:str{200} slug:str{200}:unique body:text?``
 NAME = "Article"
@@ -44,8 +44,54 @@ def contexts() -> dict[str, Any]:
         answers = {"package_name": PACKAGE, **dict(zip(OPTIONS, values, strict=True))}
         project = Project(root=Path(), answers=answers, models=())
         request = build_request(project, NAME, parse_fields(list(FIELDS)), table=None, pk=None)
-        models[key(answers)] = _plain(model_context(project, request))
+        context = model_context(project, request)
+        models[key(answers)] = _plain({**context, "migration": migration(request)})
     return {"options": list(OPTIONS), "models": models}
+
+
+def migration(request: ModelRequest) -> dict[str, Any]:
+    """The example migration's lines for the key strategy and the mixins of ``request``.
+
+    Each comes from its registry entry (``registry.Migration``); the migration template
+    writes the model's own columns itself and loops over these.
+    """
+    table = request.table
+    owners: tuple[KeyStrategy | Mixin, ...] = (request.key, *request.mixins)
+    imports = Imports()
+    for owner in owners:
+        for spec in owner.migration.imports:
+            imports.add_import(PACKAGE, spec)
+    indexes = [index for owner in owners for index in owner.migration.indexes]
+    constraints = []
+    live = [m.migration.unique_index for m in request.mixins if m.migration.unique_index]
+    for field in (field for field in request.fields if field.unique):
+        if live:
+            indexes += [
+                Index(_column(index.name, field.name), _column(index.create, field.name))
+                for index in live
+            ]
+        else:
+            constraints.append(
+                f'sa.UniqueConstraint("{field.name}", name=op.f("{table}_{field.name}_key"))'
+            )
+    return {
+        "imports": imports.render(slack=package_slack(PACKAGE)),
+        "columns": [
+            column.format(table=table) for owner in owners for column in owner.migration.columns
+        ],
+        # the key's columns come before the model's own, the mixins' after them
+        "key_columns": len(request.key.migration.columns),
+        "constraints": constraints,
+        "indexes": [index.create.format(table=table) for index in indexes],
+        "drops": [
+            f'op.drop_index({index.name.format(table=table)}, table_name="{table}")'
+            for index in reversed(indexes)
+        ],
+    }
+
+
+def _column(text: str, column: str) -> str:
+    return text.replace("{column}", column)
 
 
 def _plain(value: Any) -> Any:

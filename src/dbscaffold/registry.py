@@ -14,6 +14,36 @@ from dataclasses import dataclass
 Import = tuple[str, str, tuple[str, ...]]
 
 
+# -- the example migration ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Index:
+    """An index the example migration creates: ``{table}`` stands for the table's name."""
+
+    #: Its name as the migration spells it: ``op.f("{table}_public_id_idx")``.
+    name: str
+    #: The ``op.create_index(...)`` statement, as ruff formats it for the table ``article``.
+    create: str
+
+
+@dataclass(frozen=True)
+class Migration:
+    """What a key strategy or a mixin writes into the example migration (``{table}``: its
+    table). Lines are as ruff formats them: one per column, continuation lines indented
+    by 4 relative to the first."""
+
+    #: Its ``sa.Column(...)`` lines, without the trailing comma.
+    columns: tuple[str, ...] = ()
+    #: The indexes it creates, in order; the downgrade drops them in reverse.
+    indexes: tuple[Index, ...] = ()
+    #: What the columns need imported.
+    imports: tuple[Import, ...] = ()
+    #: How a unique field's index is written while the mixin is on (``{column}``), in place
+    #: of a ``UniqueConstraint``.
+    unique_index: Index | None = None
+
+
 # -- key strategies: the values of copier.yml's primary_key ---------------------------------
 
 
@@ -35,6 +65,8 @@ class KeyStrategy:
     effect: str
     #: The generated module the mixin is imported from, relative to the package.
     module: str = ".db.mixins"
+    #: Its columns and indexes in the example migration.
+    migration: Migration = Migration()
 
     @property
     def annotation(self) -> str:
@@ -42,6 +74,7 @@ class KeyStrategy:
         return "int" if self.integer else "uuid.UUID"
 
 
+INTEGER_ID = 'sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False)'
 KEY_STRATEGIES = (
     KeyStrategy(
         "uuid7",
@@ -50,6 +83,7 @@ KEY_STRATEGIES = (
         integer=False,
         columns=("id",),
         effect="time-ordered UUIDv7 from `uuid-utils`",
+        migration=Migration(columns=('sa.Column("id", sa.Uuid(), nullable=False)',)),
     ),
     KeyStrategy(
         "uuid4",
@@ -58,6 +92,7 @@ KEY_STRATEGIES = (
         integer=False,
         columns=("id",),
         effect="random UUIDv4",
+        migration=Migration(columns=('sa.Column("id", sa.Uuid(), nullable=False)',)),
     ),
     KeyStrategy(
         "int",
@@ -66,6 +101,7 @@ KEY_STRATEGIES = (
         integer=True,
         columns=("id",),
         effect="BIGSERIAL on PostgreSQL",
+        migration=Migration(columns=(INTEGER_ID,)),
     ),
     KeyStrategy(
         "dual",
@@ -75,6 +111,16 @@ KEY_STRATEGIES = (
         columns=("id", "public_id"),
         effect="integer key plus a unique, indexed `public_id` UUIDv7 and "
         "`Repository.get_by_public_id`",
+        migration=Migration(
+            columns=(INTEGER_ID, 'sa.Column("public_id", sa.Uuid(), nullable=False)'),
+            indexes=(
+                Index(
+                    'op.f("{table}_public_id_idx")',
+                    'op.create_index(op.f("{table}_public_id_idx"), "{table}", ["public_id"], '
+                    "unique=True)",
+                ),
+            ),
+        ),
     ),
 )
 #: The key strategies by value.
@@ -104,6 +150,8 @@ class Mixin:
     test_changes_a_column: bool = False
     #: The generated module the mixin is imported from, relative to the package.
     module: str = ".db.mixins"
+    #: Its columns and indexes in the example migration.
+    migration: Migration = Migration()
 
     @property
     def flag(self) -> str:
@@ -126,6 +174,14 @@ MIXINS = (
         effect="`created_at` / `updated_at` set by the database (`utcnow()`), "
         "timezone-aware, fetched on flush.",
         test_imports=(("stdlib", "datetime", ("UTC",)),),
+        migration=Migration(
+            columns=tuple(
+                f'sa.Column(\n    "{column}", sa.DateTime(timezone=True), '
+                "server_default=utcnow(), nullable=False\n)"
+                for column in ("created_at", "updated_at")
+            ),
+            imports=(("first", ".db.types", ("utcnow",)),),
+        ),
     ),
     Mixin(
         "soft_delete",
@@ -135,6 +191,27 @@ MIXINS = (
         effect="the global filter in `db/soft_delete.py`, `include_deleted` on repository "
         "reads, `soft_delete()` / `restore()` / `hard_delete()`, and partial unique indexes "
         "over live rows.",
+        migration=Migration(
+            columns=('sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True)',),
+            indexes=(
+                Index(
+                    'op.f("{table}_deleted_at_idx")',
+                    'op.create_index(op.f("{table}_deleted_at_idx"), "{table}", ["deleted_at"], '
+                    "unique=False)",
+                ),
+            ),
+            unique_index=Index(
+                '"{table}_{column}_key"',
+                "op.create_index(\n"
+                '    "{table}_{column}_key",\n'
+                '    "{table}",\n'
+                '    ["{column}"],\n'
+                "    unique=True,\n"
+                '    postgresql_where=sa.text("deleted_at IS NULL"),\n'
+                '    sqlite_where=sa.text("deleted_at IS NULL"),\n'
+                ")",
+            ),
+        ),
     ),
     Mixin(
         "versioning",
@@ -147,6 +224,7 @@ MIXINS = (
             ("first", ".db.errors", ("ConflictError",)),
         ),
         test_changes_a_column=True,
+        migration=Migration(columns=('sa.Column("version_id", sa.Integer(), nullable=False)',)),
     ),
 )
 #: The mixins by option name.

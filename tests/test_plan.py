@@ -16,6 +16,7 @@ from dbscaffold.fields import parse_fields
 from dbscaffold.plan import ModelRequest, build_request, model_context
 from dbscaffold.project import ExistingModel, Project
 from dbscaffold.registry import KEY_STRATEGIES, KEYS, MIXINS, KeyStrategy, Mixin
+from dbscaffold.render import TESTS, render
 
 PACKAGE = "shop"
 ALL_ON = {mixin.option: True for mixin in MIXINS}
@@ -363,3 +364,28 @@ def test_a_reference_to_the_model_itself_names_its_remote_side() -> None:
         "index=True",
     ]
     assert result["type_checking"] == ""
+
+
+@pytest.mark.parametrize(
+    ("field", "free"),
+    [
+        ("code:str{40}:unique", "free = new_widget().code"),
+        ("kind:enum:a:b:unique", "free = WidgetKind.B"),
+        ("share:decimal{2.2}:unique", None),
+        ("only:enum:one:unique", None),
+    ],
+)
+def test_the_get_by_test_looks_up_a_value_no_row_has(field: str, free: str | None) -> None:
+    """A unique field whose sample is the same for every row (an enum's first member,
+    ``Decimal(0)``) must not look up a new row's value as the one nobody has."""
+    result = context(project(), field)
+    tests = render(TESTS, model=result)
+    name = field.split(":")[0]
+
+    body = tests[tests.index(f"async def test_get_by_{name}(") :]
+    body = body[: body.index("\n\n\n")] if "\n\n\n" in body else body
+    if free is None:
+        assert "free" not in body
+    else:
+        assert free in body
+        assert f"await repository.get_by_{name}(free) is None" in body

@@ -171,7 +171,7 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         model_imports.module("stdlib", "enum")
 
     # new_<model>() numbers its rows only if some value needs a number to be unique.
-    sequence = any(re.search(r"\bn\b", f["sample"]) for f in fields if not f["has_default"])
+    sequence = any(_numbered(f["sample"]) for f in fields if not f["has_default"])
     if sequence:
         test_imports.module("stdlib", "itertools")
     test_imports.add("stdlib", "typing", "Any")
@@ -239,6 +239,11 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         "table_args": _table_args(request.table, live_unique if request.soft_delete else []),
         "column_names": bracketed("    for column in [", [f'"{a}"' for a in attributes], "]:"),
     }
+
+
+def _numbered(sample: str) -> bool:
+    """Whether a sample value differs per row: it uses the row number ``n``."""
+    return re.search(r"\bn\b", sample) is not None
 
 
 def _lay_out(request: ModelRequest, fields: list[dict[str, Any]]) -> None:
@@ -370,6 +375,11 @@ def _field_context(
     )
     context["changed"] = field_type.changed(spec, owner, context["changed_imports"])
     context.update(field_type.test_context(spec, owner, test_imports))
+    # get_by_<field>'s test looks up a value no row has: a new row's own, if each row
+    # gets another (its sample uses the row number), else the changed value.
+    context["samples_differ"] = _numbered(context["sample"])
+    if spec.unique and not context["samples_differ"] and context["changed"]:
+        test_imports.update(context["changed_imports"])
     if spec.unique and not request.soft_delete:
         context["options"].append("unique=True")
     if spec.index:

@@ -288,8 +288,8 @@ def _table_args(table: str, live_unique: list[str]) -> str:
         + ")"
         for column in live_unique
     ]
-    one_line = f"    __table_args__ = ({indexes[0]},)" if len(indexes) == 1 else "\n"
-    if "\n" not in one_line and len(one_line) <= LINE_LENGTH:
+    one_line = len(indexes) == 1 and "\n" not in indexes[0]
+    if one_line and len(f"    __table_args__ = ({indexes[0]},)") <= LINE_LENGTH:
         return indexes[0] + ","
     return "".join(f"\n        {index}," for index in indexes) + ("\n    " if indexes else "")
 

@@ -56,7 +56,7 @@ def test_it_writes_the_model_its_repository_and_its_tests(
         in model
     )
     assert 'ForeignKey("article.id")' in model
-    assert 'relationship(lazy="raise")' in model
+    assert 'relationship(back_populates="widgets", lazy="raise")' in model
     assert "async def get_by_code" in (project / MODEL_FILES[1]).read_text()
 
 
@@ -100,7 +100,10 @@ def test_a_unique_ref_is_a_unique_key_column(
             in model
         )
         assert 'ForeignKey("widget.id"), unique=True)' in model
-    assert 'owner: Mapped["Article"] = relationship(lazy="raise")' in model
+    assert 'owner: Mapped["Article"] = relationship(back_populates="widget", lazy="raise")' in model
+    assert (
+        'widget: Mapped["Widget | None"] = relationship(\n        back_populates="parent",' in model
+    )
     tests = (project / MODEL_FILES[2]).read_text()
     assert "async def test_owner_is_unique(" in tests
     assert "async def test_parent_is_unique(" in tests
@@ -329,8 +332,11 @@ def test_no_model_may_be_named_like_a_name_generated_code_imports(
     generate: Generate, add_model: AddModel
 ) -> None:
     project = generate(primary_key="int")
-    every_type = [f"f_{kind}:{kind}" for kind in fields.TYPES if kind not in {"ref", "enum"}]
-    every_type += ["f_enum:enum:a", "f_ref:ref:Article?", "f_decimal:decimal{4.2}=1"]
+    every_type = [
+        f"f_{kind}:{kind}" for kind in fields.TYPES if kind not in {"ref", "many", "enum"}
+    ]
+    every_type += ["f_enum:enum:a", "f_ref:ref:Article?", "f_many:many:Article"]
+    every_type += ["f_decimal:decimal{4.2}=1"]
     every_type.remove("f_decimal:decimal")
     result = add_model(project, "Widget", *every_type, "--table", "widget")
     assert result.returncode == 0, result.stderr
@@ -366,10 +372,12 @@ def test_two_refs_to_one_table_say_which_key_each_follows(
 
     assert result.returncode == 0, result.stderr
     model = (project / MODEL_FILES[0]).read_text()
-    assert 'owner: Mapped["Article"] = relationship(foreign_keys=[owner_id], lazy="raise")' in model
-    assert "relationship(foreign_keys=[reviewer_id]" in model
-    assert 'remote_side="Widget.id",\n        foreign_keys=[parent_id],' in model
-    assert 'remote_side="Widget.id",\n        foreign_keys=[previous_id],' in model
+    assert 'back_populates="owner_widgets",\n        foreign_keys=[owner_id],' in model
+    assert 'back_populates="reviewer_widgets",\n        foreign_keys=[reviewer_id],' in model
+    assert 'foreign_keys=[parent_id],\n        remote_side="Widget.id",' in model
+    assert 'foreign_keys=[previous_id],\n        remote_side="Widget.id",' in model
+    # the self-references' inverses, in the class itself, name their key too
+    assert 'back_populates="parent",\n        foreign_keys=[parent_id],' in model
 
 
 def test_a_single_ref_to_a_table_needs_no_foreign_keys(project: Path, add_model: AddModel) -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "EXAMPLE",
     "MIXIN_COLUMNS",
     "MODIFIERS",
+    "NO_INVERSE",
     "ON_DELETE",
     "RESERVED_MODEL_NAMES",
     "RESERVED_NAMES",
@@ -76,7 +77,7 @@ RESERVED_MODEL_NAMES = frozenset(
         *("SoftDeleteMixin", "VersionMixin", "UTCDateTime", "String", "Text", "Integer"),
         *("BigInteger", "Float", "Numeric", "Boolean", "Date", "Uuid", "LargeBinary", "JSON"),
         *("NotNullViolationError", "UniqueViolationError", "CheckViolationError"),
-        *("ForeignKeyViolationError",),
+        *("ForeignKeyViolationError", "Column", "Table"),
     }
 )
 

@@ -115,8 +115,8 @@ def test_an_association_table_that_exists_is_refused() -> None:
 def test_two_many_fields_to_one_target_get_a_table_each() -> None:
     result = context(project(models=(TAG,)), "tags:many:Tag", "featured:many:tag")
 
-    tables = [ast.parse(code).body[0] for code in result["associations"]]
-    assert [t.targets[0].id for t in tables] == ["widget_tags", "widget_featured"]  # type: ignore[attr-defined]
+    names = [code.split(" = ", 1)[0] for code in result["associations"]]
+    assert names == ["widget_tags", "widget_featured"]
 
 
 @pytest.mark.parametrize(("key", "target"), [("uuid7", TAG), ("int", AUTHOR_INT)])

@@ -234,3 +234,11 @@ def test_any_chosen_inverse_name_is_that_attribute_or_refused(name: str, kind: s
     (edit,) = edits
     assert edit.attribute == name
     assert edit.statement.startswith(f"    {name}: Mapped[")
+
+
+def test_a_table_name_postgresql_would_cut_short_is_refused() -> None:
+    long_target = ExistingModel("T" * 40, "t" * 40, "t" * 40, "uuid")
+    with pytest.raises(DbscaffoldError, match=r"its association table '\w+' is 65 characters"):
+        request(project(models=(long_target,)), f"items:many:{'T' * 40}", name="W" * 24)
+    with pytest.raises(DbscaffoldError, match=r"table name 'x{64}' is 64 characters long"):
+        request(project(), "title", table="x" * 64)

@@ -35,6 +35,7 @@ __all__ = [
     "FieldSpec",
     "FieldSpecError",
     "check_model_name",
+    "check_table_name",
     "parse_field",
     "parse_fields",
     "plural",
@@ -258,6 +259,20 @@ def check_model_name(name: str) -> str:
         raise DbscaffoldError(
             f"model name {name!r} is a name the generated code imports",
             hint=f"choose a more specific name, e.g. {name}Record",
+        )
+    return name
+
+
+#: PostgreSQL's limit: a longer table name is silently cut short, and no longer matches.
+MAX_TABLE_NAME = 63
+
+
+def check_table_name(name: str, what: str) -> str:
+    """Refuse a table name PostgreSQL would cut short."""
+    if len(name) > MAX_TABLE_NAME:
+        raise DbscaffoldError(
+            f"{what} {name!r} is {len(name)} characters long; PostgreSQL allows {MAX_TABLE_NAME}",
+            hint="choose a shorter name (--table NAME for the model's own table)",
         )
     return name
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from dbscaffold.edit_model import ClassEdit
 from dbscaffold.errors import DbscaffoldError
-from dbscaffold.fields import FieldSpec, plural
+from dbscaffold.fields import FieldSpec, check_table_name, plural
 from dbscaffold.imports import Imports
 from dbscaffold.layout import bracketed
 from dbscaffold.project import ExistingModel, Project
@@ -148,6 +148,7 @@ def _check_names(project: Project, request: "ModelRequest", planned: list[Relati
         table = relationship.association
         if table is None:
             continue
+        check_table_name(table, f"field {relationship.spec.name!r}: its association table")
         if table in tables or table in seen:
             raise DbscaffoldError(
                 f"field {relationship.spec.name!r}: its association table {table!r} exists already",

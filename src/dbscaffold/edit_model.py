@@ -127,7 +127,7 @@ def _edit_class(module: "cst.Module", edit: ClassEdit, *, replace: bool) -> "cst
         if columns:
             statements.insert(columns[-1] + 1, new_line)
         else:
-            statements.append(new_line.with_changes(leading_lines=[cst.EmptyLine()]))
+            statements.append(new_line.with_changes(leading_lines=[cst.EmptyLine(indent=False)]))
     class_def = class_def.with_changes(body=body.with_changes(body=statements))
     return module.with_changes(body=[*module.body[:index], class_def, *module.body[index + 1 :]])
 
@@ -353,7 +353,7 @@ def _add_type_checking_block(
     for item in wanted:
         statements = _add_import(module, statements, item, package, indent=4)
     block = block.with_changes(
-        body=block.body.with_changes(body=statements), leading_lines=[cst.EmptyLine()]
+        body=block.body.with_changes(body=statements), leading_lines=[cst.EmptyLine(indent=False)]
     )
     body = list(module.body)
     header = _header(body)
@@ -364,7 +364,7 @@ def _add_type_checking_block(
             lines = list(following.leading_lines)
             blank = next((i for i, line in enumerate(lines) if line.comment), len(lines))
             if blank < 2:
-                lines[:blank] = [cst.EmptyLine(), cst.EmptyLine()]
+                lines[:blank] = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
                 body[at] = following.with_changes(leading_lines=lines)
     if not header and at == 0:
         block = block.with_changes(leading_lines=[])
@@ -489,7 +489,7 @@ def _add_import(
     later = [(index, k) for index, k in keys if k > key]
     if not keys:
         at = _after_docstring(statements)
-        leading = [cst.EmptyLine()] if at else []
+        leading = [cst.EmptyLine(indent=False)] if at else []
         statements.insert(at, new.with_changes(leading_lines=leading))
         return statements
     if later:
@@ -504,14 +504,16 @@ def _add_import(
         elif at == keys[0][0] or keys[keys.index((at, next_key)) - 1][1][0] != section:
             # The first statement of a new section: blank lines as the next section had.
             new = new.with_changes(leading_lines=lines[:blank])
-            following = following.with_changes(leading_lines=[cst.EmptyLine(), *lines[blank:]])
+            following = following.with_changes(
+                leading_lines=[cst.EmptyLine(indent=False), *lines[blank:]]
+            )
         else:
             new = new.with_changes(leading_lines=[])
         statements[at] = following
         statements.insert(at, new)
         return statements
     last_index, last_key = keys[-1]
-    leading = [] if last_key[0] == section else [cst.EmptyLine()]
+    leading = [] if last_key[0] == section else [cst.EmptyLine(indent=False)]
     statements.insert(last_index + 1, new.with_changes(leading_lines=leading))
     return statements
 

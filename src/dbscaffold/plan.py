@@ -395,3 +395,8 @@ def _field_context(
         context["options"].append(f"default={expression}")
         context["default_check"] = field_type.default_check(spec, owner, test_imports)
     return context
+
+
+def class_edits(project: Project, request: ModelRequest) -> list[Any]:
+    """TEMP stub until the planner lands on main: the inverse attributes to add (none)."""
+    return []

@@ -488,6 +488,17 @@ _EXTRA_IMPORTS = [
     ("first", "from shop.db.mixins import TimestampMixin\n", "TimestampMixin"),
 ]
 
+#: Existing ``if TYPE_CHECKING:`` blocks, and a line that uses what they import.
+_TYPE_CHECKING_BLOCKS = {
+    "": "",
+    "    from shop.models.award import Award\n": '_AWARD: "Award | None" = None\n',
+    "    from sqlalchemy.sql import Select\n": '_SELECT: "Select[tuple[int]] | None" = None\n',
+    "    from shop.models.book import Chapter\n": '_CHAPTER: "Chapter | None" = None\n',
+    "    from sqlalchemy.sql import Select\n\n    from shop.models.zine import Zine\n": (
+        '_BOTH: "Select[tuple[Zine]] | None" = None\n'
+    ),
+}
+
 _METHOD = "\n    def {name}(self) -> str:\n{comment}        return str(self.id)\n"
 
 
@@ -503,13 +514,17 @@ def model_modules(draw: st.DrawFn) -> str:
             module, name = line[5:].strip().split(" import ")
             merged.setdefault(f"{group}:{module}", set()).add(name)
         else:
-            sections[group].append(line)
+            sections[group].append(draw(comment) + line)
+    block = draw(st.sampled_from(sorted(_TYPE_CHECKING_BLOCKS)))
+    if block:
+        merged.setdefault("stdlib:typing", set()).add("TYPE_CHECKING")
     merged.setdefault("third:sqlalchemy.orm", set()).update({"Mapped", "mapped_column"})
     merged.setdefault("third:sqlalchemy", set()).add("String")
     merged.setdefault("first:shop.db.base", set()).add("Base")
     for key, names in merged.items():
         group, module = key.split(":")
-        sections[group].append(f"from {module} import {', '.join(sorted(names))}\n")
+        line = f"from {module} import {', '.join(sorted(names))}\n"
+        sections[group].append(draw(comment) + line)
     header = draw(st.sampled_from(['"""The Author model."""\n\n', "# A module comment.\n\n", ""]))
     imports = "\n".join("".join(lines) for lines in sections.values() if lines)
     uses = ["String", "mapped_column"] + [use for _, _, use in chosen]
@@ -526,7 +541,10 @@ def model_modules(draw: st.DrawFn) -> str:
         body.append(_METHOD.format(name=f"method_{index}", comment=method_comment))
     other = draw(st.booleans())
     text = header + imports
+    if block:
+        text += f"\nif TYPE_CHECKING:\n{block}"
     text += "\n" + "".join(f"_USED_{index} = {use}\n" for index, use in enumerate(uses))
+    text += _TYPE_CHECKING_BLOCKS[block]
     text += f"\n\n{between}class Author(Base):\n" + "".join(body)
     if other:
         text += '\n\n# Another class.\nclass Other(Base):\n    __tablename__ = "other"\n'
@@ -564,4 +582,4 @@ def test_edited_modules_keep_their_lines_are_stable_and_pass_ruff(sources: list[
 
 
 def _import_line(line: str) -> bool:
-    return line.startswith(("from ", "import ")) or (line.startswith("    ") and line.endswith(","))
+    return line.lstrip().startswith(("from ", "import ")) or (line.startswith("    ") and line.endswith(","))

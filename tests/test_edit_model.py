@@ -582,4 +582,17 @@ def test_edited_modules_keep_their_lines_are_stable_and_pass_ruff(sources: list[
 
 
 def _import_line(line: str) -> bool:
-    return line.lstrip().startswith(("from ", "import ")) or (line.startswith("    ") and line.endswith(","))
+    return line.lstrip().startswith(("from ", "import ")) or (
+        line.startswith("    ") and line.endswith(",")
+    )
+
+
+def test_a_comment_at_the_end_of_the_inverse_does_not_make_it_differ() -> None:
+    source = EDITED.replace("\n    )\n", "\n    )  # type: ignore[misc]  (ours)\n")
+    assert apply_edits(source, [edit()], replace=True) == source
+
+
+def test_windows_line_endings_stay_windows_line_endings() -> None:
+    source = GENERATED.replace("\n", "\r\n")
+    result = apply_edits(source, [edit()], replace=False)
+    assert result == EDITED.replace("\n", "\r\n")

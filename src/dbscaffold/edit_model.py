@@ -133,9 +133,14 @@ def _edit_class(module: "cst.Module", edit: ClassEdit, *, replace: bool) -> "cst
 
 
 def _code(module: "cst.Module", statement: "cst.CSTNode") -> str:
+    """A statement's code without the comments above it and at the end of its line."""
     import libcst as cst
 
-    if isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+    if isinstance(statement, cst.SimpleStatementLine):
+        statement = statement.with_changes(
+            leading_lines=(), trailing_whitespace=cst.TrailingWhitespace()
+        )
+    elif isinstance(statement, cst.BaseCompoundStatement):
         statement = statement.with_changes(leading_lines=())
     return module.code_for_node(statement)
 

@@ -596,3 +596,30 @@ def test_windows_line_endings_stay_windows_line_endings() -> None:
     source = GENERATED.replace("\n", "\r\n")
     result = apply_edits(source, [edit()], replace=False)
     assert result == EDITED.replace("\n", "\r\n")
+
+
+def test_a_block_under_typing_type_checking_needs_no_new_import() -> None:
+    source = GENERATED.replace(
+        "from sqlalchemy import String\n", "import typing\n\nfrom sqlalchemy import String\n"
+    ).replace(
+        "\n\nclass Author",
+        "\nif typing.TYPE_CHECKING:\n    from shop.models.award import Award\n\n\nclass Author",
+    )
+    result = apply_edits(source, [edit()], replace=False)
+    assert (
+        "if typing.TYPE_CHECKING:\n"
+        "    from shop.models.award import Award\n"
+        "    from shop.models.book import Book\n"
+    ) in result
+    assert "from typing import" not in result
+
+
+def test_a_type_checking_block_with_an_else_is_refused() -> None:
+    source = GENERATED.replace(
+        "from sqlalchemy import String\n",
+        "from typing import TYPE_CHECKING\n\nfrom sqlalchemy import String\n",
+    ).replace(
+        "\n\nclass Author", "\nif TYPE_CHECKING:\n    pass\nelse:\n    pass\n\n\nclass Author"
+    )
+    with pytest.raises(ModelEditError, match="TYPE_CHECKING"):
+        apply_edits(source, [edit()], replace=False)

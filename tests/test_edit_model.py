@@ -436,10 +436,48 @@ def test_a_name_bound_to_something_else_is_refused() -> None:
         apply_edits(source, [edit()], replace=False)
 
 
-def test_an_import_holding_comments_is_refused_rather_than_rewritten() -> None:
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "from sqlalchemy.orm import (\n    Mapped,  # the annotation\n    mapped_column,\n)",
+            "from sqlalchemy.orm import (\n    Mapped,  # the annotation\n    mapped_column,\n"
+            "    relationship,\n)",
+        ),
+        (
+            "from sqlalchemy.orm import (  # ORM\n    # first\n    Mapped,\n    # last\n"
+            "    mapped_column,  # columns\n    # closing\n)",
+            "from sqlalchemy.orm import (  # ORM\n    # first\n    Mapped,\n    # last\n"
+            "    mapped_column,  # columns\n    relationship,\n    # closing\n)",
+        ),
+        (
+            "from sqlalchemy.orm import (\n    # mapped\n    Mapped,  # a\n    # the rest\n"
+            "    mapped_column,\n    # sessions\n    sessionmaker,  # b\n)",
+            "from sqlalchemy.orm import (\n    # mapped\n    Mapped,  # a\n    # the rest\n"
+            "    mapped_column,\n    relationship,\n    # sessions\n    sessionmaker,  # b\n)",
+        ),
+        (
+            "from sqlalchemy.orm import (  # ORM\n    # the names\n    sessionmaker,  # b\n)",
+            "from sqlalchemy.orm import (  # ORM\n    relationship,\n    # the names\n"
+            "    sessionmaker,  # b\n)",
+        ),
+    ],
+    ids=["end-of-line", "end", "middle", "start"],
+)
+def test_an_import_holding_comments_gets_the_name_with_its_comments_kept(
+    before: str, after: str
+) -> None:
+    source = GENERATED.replace("from sqlalchemy.orm import Mapped, mapped_column", before)
+    result = apply_edits(source, [edit()], replace=False)
+    assert result == apply_edits(GENERATED, [edit()], replace=False).replace(
+        "from sqlalchemy.orm import Mapped, mapped_column, relationship", after
+    )
+
+
+def test_an_import_holding_comments_not_one_name_a_line_is_refused() -> None:
     source = GENERATED.replace(
         "from sqlalchemy.orm import Mapped, mapped_column",
-        "from sqlalchemy.orm import (\n    Mapped,  # the annotation\n    mapped_column,\n)",
+        "from sqlalchemy.orm import (Mapped,  # the annotation\n    mapped_column)",
     )
     with pytest.raises(ModelEditError, match="comments"):
         apply_edits(source, [edit()], replace=False)

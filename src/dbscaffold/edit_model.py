@@ -532,6 +532,9 @@ def _merged(
     assert node.module is not None
     assert not isinstance(node.names, cst.ImportStar)
     if "#" in module.code_for_node(node):
+        exploded = _one_per_line(node)
+        if exploded is not None:
+            return _inserted(exploded, name)
         raise ModelEditError(
             f"cannot add {name} to an import of {_dotted(node.module)} that holds comments",
             hint=f"import {name} from {_dotted(node.module)} by hand, or add :noinverse",
@@ -545,6 +548,74 @@ def _merged(
     result = merged.body[0]
     assert isinstance(result, cst.ImportFrom)
     return result
+
+
+def _one_per_line(node: "cst.ImportFrom") -> "cst.ImportFrom | None":
+    """``node`` if it is parenthesized, one name a line, each with its comma; else ``None``."""
+    import libcst as cst
+
+    if (
+        node.lpar is None
+        or isinstance(node.names, cst.ImportStar)
+        or not isinstance(node.lpar.whitespace_after, cst.ParenthesizedWhitespace)
+    ):
+        return None
+    for alias in node.names:
+        if not isinstance(alias.comma, cst.Comma) or not isinstance(
+            alias.comma.whitespace_after, cst.ParenthesizedWhitespace
+        ):
+            return None
+    return node
+
+
+def _inserted(node: "cst.ImportFrom", name: str) -> "cst.ImportFrom":
+    """One name a line: ``name`` in its sorted place, every comment where it was.
+
+    The whitespace after the opening parenthesis or a comma holds the comment at the end
+    of that line and the comment lines before the next name (or the closing parenthesis):
+    the new name takes over the comment lines before the name it goes in front of.
+    """
+    import libcst as cst
+
+    assert node.lpar is not None
+    assert not isinstance(node.names, cst.ImportStar)
+    opening = node.lpar.whitespace_after
+    assert isinstance(opening, cst.ParenthesizedWhitespace)
+    indent = opening.last_line
+    aliases = list(node.names)
+    keys = [_member_key(_dotted(alias.name)) for alias in aliases]
+    at = next((i for i, key in enumerate(keys) if key > _member_key(name)), len(aliases))
+    new = cst.ImportAlias(name=cst.Name(name))
+    if at == len(aliases):
+        last = aliases[-1]
+        after = _after_comma(last)
+        aliases[-1] = _with_after(last, after.with_changes(empty_lines=[], last_line=indent))
+        aliases.append(_with_after(new, after.with_changes(first_line=cst.TrailingWhitespace())))
+        return node.with_changes(names=aliases)
+    before = _after_comma(aliases[at - 1]) if at else opening
+    to_next = before.with_changes(first_line=cst.TrailingWhitespace(), last_line=indent)
+    aliases.insert(at, _with_after(new, to_next))
+    if at:
+        aliases[at - 1] = _with_after(aliases[at - 1], before.with_changes(empty_lines=[]))
+        return node.with_changes(names=aliases)
+    lpar = node.lpar.with_changes(whitespace_after=opening.with_changes(empty_lines=[]))
+    return node.with_changes(names=aliases, lpar=lpar)
+
+
+def _after_comma(alias: "cst.ImportAlias") -> "cst.ParenthesizedWhitespace":
+    import libcst as cst
+
+    assert isinstance(alias.comma, cst.Comma)
+    assert isinstance(alias.comma.whitespace_after, cst.ParenthesizedWhitespace)
+    return alias.comma.whitespace_after
+
+
+def _with_after(
+    alias: "cst.ImportAlias", after: "cst.ParenthesizedWhitespace"
+) -> "cst.ImportAlias":
+    import libcst as cst
+
+    return alias.with_changes(comma=cst.Comma(whitespace_after=after))
 
 
 def _from_text(module: str, names: Sequence[str], indent: int, *, exploded: bool) -> str:

@@ -163,7 +163,7 @@ def test_the_inverse_deletes_as_the_key_says(modifiers: str, deleting: list[str]
 
     (edit,) = class_edits(target, request(target, f"author:ref:Author{modifiers}"))
 
-    assert edit.module == "author"
+    assert edit.module == f"src/{PACKAGE}/models/author.py"
     assert edit.class_name == "Author"
     assert edit.attribute == "widgets"
     assert edit.back_populates == "author"

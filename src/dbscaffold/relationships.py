@@ -245,7 +245,7 @@ def plan_class_edits(
         type_checking.add("first", f"{project.package}.models.{request.module}", request.class_name)
         edits.append(
             ClassEdit(
-                module=relationship.target.module,
+                module=f"src/{project.package}/models/{relationship.target.module}.py",
                 class_name=relationship.target.class_name,
                 attribute=relationship.inverse,
                 statement=inverse_statement(relationship, request),

@@ -34,6 +34,7 @@ from dbscaffold.fields import (
 )
 from dbscaffold.literals import python_literal
 from dbscaffold.plan import MAX_DEFAULT_LENGTH
+from dbscaffold.registry import MIXIN_METHODS
 
 # -- the grammar as strategies: valid arguments are built from the parser's own tables
 # (TYPES, MODIFIERS, ON_DELETE) and name rules, so a new type or modifier is drawn without
@@ -591,6 +592,7 @@ def invalid_fields(
                         *keyword.softkwlist,
                         *RESERVED_NAMES,
                         *MIXIN_COLUMNS,
+                        *MIXIN_METHODS,
                         *SHADOWING_NAMES,
                     }
                 )
@@ -628,7 +630,9 @@ def invalid_fields(
     if mistake == "bad inverse name":
         bad = draw(
             st.from_regex(r"[A-Z0-9-][A-Za-z0-9_-]{0,8}|_[a-z]+", fullmatch=True)
-            | st.sampled_from(sorted({*keyword.kwlist, *RESERVED_NAMES, *MIXIN_COLUMNS, ""}))
+            | st.sampled_from(
+                sorted({*keyword.kwlist, *RESERVED_NAMES, *MIXIN_COLUMNS, *MIXIN_METHODS, ""})
+            )
         )
         return _with(
             fields, at, f"{free}:{draw(st.sampled_from(RELATIONS))}:{target}.{bad}"

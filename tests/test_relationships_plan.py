@@ -103,13 +103,25 @@ def test_an_association_table_that_exists_is_refused() -> None:
         root=project().root,
         answers=project().answers,
         models=(TAG,),
-        association_tables=frozenset({"widget_tag"}),
+        association_tables={"widget_tag": "gadget"},
     )
     with pytest.raises(DbscaffoldError, match="association table 'widget_tag' exists already"):
         request(taken, "tags:many:Tag")
     model = ExistingModel("WidgetTag", "widget_tag", "widget_tag", "uuid")
     with pytest.raises(DbscaffoldError, match="association table 'widget_tag' exists already"):
         request(project(models=(TAG, model)), "tags:many:Tag")
+
+
+def test_regenerating_a_model_keeps_its_own_association_table() -> None:
+    own = Project(
+        root=project().root,
+        answers=project().answers,
+        models=(TAG, ExistingModel("Widget", "widget", "widget", "uuid")),
+        association_tables={"widget_tag": "widget"},
+    )
+    target = request(own, "tags:many:Tag", replace_existing=True)
+
+    assert [r.association for r in plan_relationships(own, target)] == ["widget_tag"]
 
 
 def test_two_many_fields_to_one_target_get_a_table_each() -> None:

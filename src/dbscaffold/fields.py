@@ -20,7 +20,7 @@ from dbscaffold.field_types import (
     FieldTypeError,
     TypeInfo,
 )
-from dbscaffold.registry import MIXIN_COLUMNS
+from dbscaffold.registry import MIXIN_COLUMNS, MIXIN_METHODS
 
 __all__ = [
     "EXAMPLE",
@@ -235,6 +235,10 @@ def _check_name(name: str, argument: str, what: str = "field name") -> str:
     if name in MIXIN_COLUMNS:
         raise FieldSpecError(
             f"{argument!r}: {name!r} is a column the mixins add; choose another name"
+        )
+    if name in MIXIN_METHODS:
+        raise FieldSpecError(
+            f"{argument!r}: {name!r} would hide the mixins' {name!r}; choose another name"
         )
     return name
 

@@ -142,7 +142,9 @@ def _check_names(project: Project, request: "ModelRequest", planned: list[Relati
                 f"fields {other!r} and {spec.name!r} would both add {target}.{inverse}",
                 hint=f"name one inverse: {spec.name}:{spec.kind}:{target}.other_name",
             )
-    tables = {m.table for m in project.models} | project.association_tables | {request.table}
+    # (the tables of the model's own module are its own, when --force or --skip regenerates it)
+    others = {t for t, module in project.association_tables.items() if module != request.module}
+    tables = {m.table for m in project.models} | others | {request.table}
     seen: set[str] = set()
     for relationship in planned:
         table = relationship.association

@@ -352,7 +352,7 @@ def test_no_model_may_be_named_like_a_name_generated_code_imports(
         for alias in node.names
     }
     pascal = {name for name in imported if re.fullmatch(r"[A-Z][A-Za-z0-9]*", name)}
-    pascal -= {"Widget", "WidgetRepository", "WidgetFEnum", "Article"}
+    pascal -= {"Widget", "WidgetRepository", "WidgetFEnum", "Article", "ArticleRepository"}
     for name in sorted(pascal):
         with pytest.raises(DbscaffoldError, match="imports"):
             fields.check_model_name(name)
@@ -543,6 +543,7 @@ def test_long_names_come_out_formatted_and_within_the_line_length(
         f"{LONG[:29]}_at:datetime?:index",
         f"{LONG[:24]}_code:str{{40}}:unique",
         f"{LONG[:20]}_kind:enum:an_enumeration_value_long_enough_to_test_it:b=b",
+        f"{LONG[:45]}_tags:many:Article",
     ]
     adjustment = [
         "title:str{200}:unique",

@@ -79,6 +79,7 @@ RESERVED_MODEL_NAMES = frozenset(
         *("BigInteger", "Float", "Numeric", "Boolean", "Date", "Uuid", "LargeBinary", "JSON"),
         *("NotNullViolationError", "UniqueViolationError", "CheckViolationError"),
         *("ForeignKeyViolationError", "Column", "Table"),
+        *("InvalidRequestError", "StillReferencedError"),  # the relationships' tests
     }
 )
 

@@ -200,6 +200,8 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     ):
         if raised:
             test_imports.add("first", f"{package}.db.errors", error)
+    related = [f for f in fields if f["kind"] == "ref"] + collections
+    _relationship_test_imports(package, request, related, test_imports)
 
     repository_imports = Imports()
     repository_imports.add("first", f"{package}.db.repository", "Repository")
@@ -422,3 +424,34 @@ def _field_context(
         context["options"].append(f"default={expression}")
         context["default_check"] = field_type.default_check(spec, owner, test_imports)
     return context
+
+
+def _relationship_test_imports(
+    package: str, request: ModelRequest, related: list[dict[str, Any]], test_imports: Imports
+) -> None:
+    """What the tests of the ``ref`` and ``many`` fields' relationships import.
+
+    ``related`` holds those fields' contexts (``inverse``, ``on_delete``,
+    ``target_soft_delete``, ``association`` ...), as the test template reads them.
+    """
+    if not related:
+        return
+    test_imports.add("third", "sqlalchemy.exc", "InvalidRequestError")
+    test_imports.add("third", "sqlalchemy.orm", "selectinload")
+    test_imports.add("first", "tests.support", "loaded_rows")
+    for field in related:
+        module, cls = field["target_module"], field["target_class"]
+        test_imports.add("first", f"{package}.repositories.{module}", f"{cls}Repository")
+        many = field["kind"] == "many"
+        if field["inverse"] is not None or many:
+            test_imports.add("first", f"{package}.models.{module}", cls)
+            test_imports.add("first", "tests.support", "recorded_statements")
+        if many:
+            test_imports.add("third", "sqlalchemy", "func", "select")
+            test_imports.add("first", f"{package}.models.{request.module}", field["association"])
+            test_imports.add("first", f"tests.models.test_{module}", f"new_{module}")
+        # Soft-deleting the target is refused while rows point at it, unless their key
+        # sets itself to NULL or cascades to rows that soft-delete too (soft_delete_row).
+        followed = {"SET NULL"} | ({"CASCADE"} if request.soft_delete else set())
+        if field["target_soft_delete"] and not many and field["on_delete"] not in followed:
+            test_imports.add("first", f"{package}.db.errors", "StillReferencedError")

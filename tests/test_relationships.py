@@ -11,6 +11,7 @@ input exits 2 with one line and an unchanged tree.
 import ast
 import difflib
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -812,3 +813,73 @@ def test_an_inverse_name_is_written_if_valid_and_refused_otherwise(
         assert_refused(result, "")
         assert tree_bytes(project) == before
     shutil.rmtree(project.parent)
+
+
+# -- the reference's examples -------------------------------------------------------------------
+
+REFERENCE = REPO_ROOT / "docs" / "add-model.md"
+_BLOCK = re.compile(
+    r'^```(?P<kind>\w+)(?: title="(?P<path>[^"]+)")?\n(?P<code>.*?)^```$', re.M | re.S
+)
+
+
+def reference_examples() -> list[tuple[str, list[str], list[tuple[str, str, str]]]]:
+    """The relationship section's examples: the command, and the code blocks after it."""
+    text = REFERENCE.read_text()
+    section = text[text.index("\n## Relationships\n") : text.index("\n## Options\n")]
+    examples: list[tuple[str, list[str], list[tuple[str, str, str]]]] = []
+    for heading, body in re.findall(r"^### ([^\n]+)\n(.*?)(?=^### |\Z)", section, re.M | re.S):
+        for block in _BLOCK.finditer(body):
+            code = block["code"]
+            if block["kind"] == "text" and code.startswith("dbscaffold add-model "):
+                examples.append((heading, shlex.split(code)[2:], []))
+            elif block["path"]:
+                examples[-1][2].append((block["kind"], block["path"], code))
+    return examples
+
+
+@pytest.fixture(scope="module")
+def reference_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project the reference's examples are run in: int keys, soft delete, no Article."""
+    from copier import run_copy
+
+    project = tmp_path_factory.mktemp("reference") / "project"
+    answers = {"primary_key": "int", "example_model": False}
+    run_copy(str(REPO_ROOT), str(project), data=answers, defaults=True, quiet=True, vcs_ref="HEAD")
+    for name, fields in TARGETS:
+        add_model(AddModelOptions(name, fields, project), echo=lambda line: None)
+    return project
+
+
+def test_the_reference_shows_every_form() -> None:
+    examples = reference_examples()
+    fields = [field for _, arguments, _ in examples for field in arguments]
+    for form in (":ref:", ".writings", ":noinverse", ":unique", ":many:", ":cascade", ":setnull"):
+        assert any(form in field for field in fields), form
+    assert all(blocks for _, _, blocks in examples), examples
+
+
+@pytest.mark.parametrize(
+    ("heading", "arguments", "blocks"),
+    reference_examples(),
+    ids=[heading for heading, _, _ in reference_examples()],
+)
+def test_the_reference_shows_the_code_add_model_writes(
+    reference_project: Path,
+    tmp_path: Path,
+    heading: str,
+    arguments: list[str],
+    blocks: list[tuple[str, str, str]],
+) -> None:
+    project = Path(shutil.copytree(reference_project, tmp_path / "project"))
+    name, *fields = arguments
+    printed: list[str] = []
+    add_model(AddModelOptions(name, fields, project, dry_run=True), echo=printed.append)
+    add_model(AddModelOptions(name, fields, project), echo=lambda line: None)
+
+    for kind, path, code in blocks:
+        if kind == "diff":  # as --dry-run prints it
+            assert code in "\n".join(printed) + "\n", f"{heading}: {path}\n" + "\n".join(printed)
+        else:
+            written = (project / path).read_text()
+            assert code in written, f"{heading}: {path}\n{written}"

@@ -31,6 +31,7 @@ from tests.helpers import REPO_ROOT, SharedEnvironment, tree_bytes
 from tests.installed import InstalledCli, install_project, installed_sqlite_project, project_tool
 from tests.test_generated_projects import verify
 from tests.test_generated_projects_postgresql import POSTGRES_URL, Databases, async_url, verify_on
+from tests.test_grammar_property import IMPORT_ALL_MODELS
 
 MODELS = Path("src/my_service/models")
 
@@ -369,17 +370,39 @@ def test_every_form_passes_its_tests_on_postgresql(
     verify_on(POSTGRES_URL, project, shared_env, databases)
 
 
+@pytest.mark.slow
+def test_names_the_target_module_defines_do_not_break_its_inverses(
+    generate: Generate, dbscaffold: InstalledCli, shared_env: SharedEnvironment
+) -> None:
+    """A column named ``list`` would hide ``list`` from the annotations after it in the
+    class body; an enum class ``ShopBook`` in shop.py is the name of a model ShopBook.
+    Each is refused, or makes code that imports and type-checks."""
+    project = generate(primary_key="int")
+    run_ok(dbscaffold, project, "Shop", "list:str{40}", "book:enum:new:used")
+
+    for model, inverse in (("Order", "orders"), ("ShopBook", "shop_books")):
+        result = dbscaffold.run("add-model", model, "shop:ref:Shop", cwd=project, check=False)
+        if result.returncode == 0:
+            assert inverse in attribute_names(module_source(project, "shop"), "Shop")
+        else:
+            assert_refused(result, "")
+
+    shared_env.run(project, "ruff", "check", ".")
+    shared_env.run(project, "mypy")
+    shared_env.run(project, "python", "-W", "error", "-c", IMPORT_ALL_MODELS)
+
+
 # -- the edit itself ------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project (uuid7, every mixin) with Author, Tag, User and BookTag (table book_tag)."""
+    """A project (uuid7, every mixin) with Author, Tag, User and LabelTag (table label_tag)."""
     from copier import run_copy
 
     project = tmp_path_factory.mktemp("relationships") / "project"
     run_copy(str(REPO_ROOT), str(project), defaults=True, quiet=True, vcs_ref="HEAD")
-    for name, fields in [*TARGETS, ("BookTag", ["note:str{20}"])]:
+    for name, fields in [*TARGETS, ("LabelTag", ["note:str{20}"])]:
         add_model(AddModelOptions(name, fields, project), echo=lambda line: None)
     with (project / MODELS / "user.py").open("a") as user:
         user.write("\n    def display(self) -> str:\n        return self.name\n")
@@ -697,9 +720,9 @@ BAD_INPUT = [
     # many-to-many to the model itself
     (["Person", "friends:many:Person"], "friends"),
     (["Person", "friends:many:person.followers"], "friends"),
-    # the association table exists already (BookTag's)
-    (["Book", "tags:many:Tag"], "book_tag"),
-    (["Book", "title:str{200}", "tags:many:tag"], "book_tag"),
+    # the association table exists already (LabelTag's)
+    (["Label", "tags:many:Tag"], "label_tag"),
+    (["Label", "title:str{200}", "tags:many:tag"], "label_tag"),
 ]
 
 
@@ -720,14 +743,14 @@ def test_an_inverse_the_target_has_from_another_model_is_refused(
     project: Path, dbscaffold: InstalledCli
 ) -> None:
     run_ok(dbscaffold, project, "Book", "author:ref:Author", "owner:ref:User:unique")
-    run_ok(dbscaffold, project, "Shelf", "author:ref:Author.shelved", "tags:many:Tag")
+    run_ok(dbscaffold, project, "Box", "author:ref:Author.shelved", "tags:many:Tag")
     before = tree_bytes(project)
 
     for args, fragment in [
         (["Post", "writer:ref:Author.books"], "books"),  # Book's many-to-one
         (["Post", "account:ref:User.book?"], "book"),  # Book's one-to-one
-        (["Post", "labels:many:Tag.shelves"], "shelves"),  # Shelf's many-to-many
-        (["Post", "labels:many:Author.shelved"], "shelved"),  # Shelf's chosen name
+        (["Post", "labels:many:Tag.boxes"], "boxes"),  # Box's many-to-many
+        (["Post", "labels:many:Author.shelved"], "shelved"),  # Box's chosen name
     ]:
         result = dbscaffold.run("add-model", *args, cwd=project, check=False)
         assert_refused(result, fragment)

@@ -348,8 +348,16 @@ def test_two_references_to_one_table_say_which_key_each_follows() -> None:
     result = context(project(models=(AUTHOR_UUID,)), "writer:ref:Author", "editor:ref:author")
 
     writer, editor = result["fields"]
-    assert writer["relationship_args"] == ["foreign_keys=[writer_id]", 'lazy="raise"']
-    assert editor["relationship_args"] == ["foreign_keys=[editor_id]", 'lazy="raise"']
+    assert writer["relationship_args"] == [
+        'back_populates="writer_widgets"',
+        "foreign_keys=[writer_id]",
+        'lazy="raise"',
+    ]
+    assert editor["relationship_args"] == [
+        'back_populates="editor_widgets"',
+        "foreign_keys=[editor_id]",
+        'lazy="raise"',
+    ]
 
 
 def test_a_reference_to_the_model_itself_names_its_remote_side() -> None:
@@ -357,7 +365,11 @@ def test_a_reference_to_the_model_itself_names_its_remote_side() -> None:
 
     parent = result["fields"][0]
     assert parent["is_self"] is True
-    assert parent["relationship_args"] == ['remote_side="Widget.id"', 'lazy="raise"']
+    assert parent["relationship_args"] == [
+        'back_populates="widgets"',
+        'remote_side="Widget.id"',
+        'lazy="raise"',
+    ]
     assert parent["fk_args"] == [
         "BigIntKey",
         'ForeignKey("widget.id", ondelete="SET NULL")',

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 ON_DELETE = {"cascade": "CASCADE", "setnull": "SET NULL", "restrict": "RESTRICT"}
-MODIFIERS = ("unique", "index", *ON_DELETE)
+#: The modifier of a relationship without an inverse on its target.
+NO_INVERSE = "noinverse"
+MODIFIERS = ("unique", "index", *ON_DELETE, NO_INVERSE)
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _NUMBER = re.compile(r"[0-9]+")
@@ -80,6 +82,8 @@ class FieldType:
     takes_size: ClassVar[bool] = False
     #: Whether the ``cascade``, ``setnull`` and ``restrict`` modifiers apply.
     takes_on_delete: ClassVar[bool] = False
+    #: Whether the field is a relationship to a model (``Target[.inverse]``, ``noinverse``).
+    relation: ClassVar[bool] = False
 
     # -- parsing ----------------------------------------------------------------------
 
@@ -95,6 +99,11 @@ class FieldType:
     def parse_default(self, spec: "FieldSpec", raw: str) -> object:
         """The typed default, from the text after ``=``."""
         raise FieldTypeError(f"a {self.name} field cannot have a default")
+
+    def check_modifiers(self, nullable: bool, modifiers: list[str]) -> None:
+        """Refuse a modifier (or ``?``) that makes no sense for this type."""
+        if NO_INVERSE in modifiers and not self.relation:
+            raise FieldTypeError(f"{NO_INVERSE} only applies to ref and many fields")
 
     def column_name(self, name: str) -> str:
         """The database column of a field called ``name``."""
@@ -489,7 +498,27 @@ def _not_a_member(spec: "FieldSpec") -> str:
     return upper if upper not in spec.enum_values else "-" * len(longest)
 
 
-class RefType(FieldType):
+_TARGET = re.compile(r"(?P<target>[A-Za-z_]\w*)(\.(?P<inverse>[^.]*))?")
+
+
+class _RelationType(FieldType):
+    """A field pointing at a model: ``Target`` or ``Target.inverse`` after the type."""
+
+    relation = True
+
+    def parse_arguments(self, name: str, tokens: list[str]) -> tuple[dict[str, Any], list[str]]:
+        match = _TARGET.fullmatch(tokens[0]) if tokens else None
+        if match is None:
+            raise FieldTypeError(
+                f"{self.name} needs a model name, e.g. {name}:{self.name}:Model"
+                f" (or {name}:{self.name}:Model.inverse_name)"
+            )
+        if match["inverse"] is not None and NO_INVERSE in tokens[1:]:
+            raise FieldTypeError(f"name the inverse or write :{NO_INVERSE}, not both")
+        return {"target": match["target"], "inverse": match["inverse"]}, tokens[1:]
+
+
+class RefType(_RelationType):
     """A foreign key and its relationship: its code depends on the target (see ``plan``)."""
 
     name = "ref"
@@ -502,13 +531,29 @@ class RefType(FieldType):
     )
     takes_on_delete = True
 
-    def parse_arguments(self, name: str, tokens: list[str]) -> tuple[dict[str, Any], list[str]]:
-        if not tokens or not re.fullmatch(r"[A-Za-z_]\w*", tokens[0]):
-            raise FieldTypeError("ref needs a model name, e.g. author:ref:User")
-        return {"target": tokens[0]}, tokens[1:]
-
     def column_name(self, name: str) -> str:
         return f"{name}_id"
+
+
+class ManyType(_RelationType):
+    """A many-to-many relationship through an association table (see ``plan``)."""
+
+    name = "many"
+    info = TypeInfo(
+        "many:Model",
+        "a list of the target",
+        "relationship(secondary=<model>_<target>)",
+        "association table",
+        "association table",
+    )
+
+    def check_modifiers(self, nullable: bool, modifiers: list[str]) -> None:
+        refused = [m for m in modifiers if m in {"unique", "index"}] + (["?"] if nullable else [])
+        if refused:
+            raise FieldTypeError(
+                f"a many field takes no {refused[0]!r}: it has no column of its own"
+                " (its association table has the keys, unique and indexed)"
+            )
 
 
 #: Every field type, in the order the docs list them.
@@ -529,5 +574,6 @@ FIELD_TYPES: dict[str, FieldType] = {
         BytesType(),
         EnumType(),
         RefType(),
+        ManyType(),
     )
 }

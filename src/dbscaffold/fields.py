@@ -14,6 +14,7 @@ from dbscaffold.errors import DbscaffoldError
 from dbscaffold.field_types import (
     FIELD_TYPES,
     MODIFIERS,
+    NO_INVERSE,
     ON_DELETE,
     FieldType,
     FieldTypeError,
@@ -35,6 +36,7 @@ __all__ = [
     "check_model_name",
     "parse_field",
     "parse_fields",
+    "plural",
     "table_name",
 ]
 
@@ -97,6 +99,10 @@ class FieldSpec:
     scale: int | None = None
     enum_values: tuple[str, ...] = ()
     target: str | None = None
+    #: The name chosen for the relationship's inverse on the target (``Target.name``).
+    inverse: str | None = None
+    #: ``noinverse``: the target gets no attribute for this relationship.
+    no_inverse: bool = False
     on_delete: str | None = None
     default: object = None
     has_default: bool = False
@@ -157,6 +163,10 @@ def parse_field(argument: str) -> FieldSpec:
             raise FieldSpecError(
                 f"{argument!r}: unknown modifier {modifier!r}; supported: {', '.join(MODIFIERS)}"
             )
+    with _about(argument):
+        field_type.check_modifiers(nullable, rest)
+    if arguments.get("inverse") is not None:
+        _check_name(arguments["inverse"], argument, what="inverse name")
     on_delete = [ON_DELETE[m] for m in rest if m in ON_DELETE]
     if on_delete and not field_type.takes_on_delete:
         raise FieldSpecError(f"{argument!r}: {', '.join(ON_DELETE)} only apply to ref fields")
@@ -175,6 +185,7 @@ def parse_field(argument: str) -> FieldSpec:
         unique="unique" in rest,
         index="index" in rest,
         on_delete=on_delete[0] if on_delete else None,
+        no_inverse=NO_INVERSE in rest,
         modifiers=tuple(rest),
         **sizes,
         **arguments,
@@ -201,10 +212,10 @@ def _about(argument: str) -> Iterator[None]:
         raise FieldSpecError(f"{argument!r}: {error}") from None
 
 
-def _check_name(name: str, argument: str) -> str:
+def _check_name(name: str, argument: str, what: str = "field name") -> str:
     if not _IDENTIFIER.fullmatch(name):
         raise FieldSpecError(
-            f"{argument!r}: field name {name!r} must be a lowercase identifier (snake_case)"
+            f"{argument!r}: {what} {name!r} must be a lowercase identifier (snake_case)"
         )
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         raise FieldSpecError(f"{argument!r}: {name!r} is a Python keyword; try {name}_")
@@ -254,3 +265,20 @@ def table_name(class_name: str) -> str:
     """``BlogPost`` -> ``blog_post``; ``HTTPRequest`` -> ``http_request``."""
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", class_name)
     return words.lower()
+
+
+#: English plurals that no suffix rule makes, for the last word of a name.
+_IRREGULAR_PLURALS = {"person": "people", "child": "children", "man": "men", "woman": "women"}
+
+
+def plural(name: str) -> str:
+    """``book`` -> ``books``, ``blog_post`` -> ``blog_posts``, ``category`` -> ``categories``."""
+    head, _, last = name.rpartition("_")
+    prefix = f"{head}_" if head else ""
+    if last in _IRREGULAR_PLURALS:
+        return prefix + _IRREGULAR_PLURALS[last]
+    if re.search(r"[^aeiou]y$", last):
+        return prefix + last[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", last):
+        return prefix + last + "es"
+    return prefix + last + "s"

@@ -9,13 +9,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dbscaffold.edit_model import ClassEdit
 from dbscaffold.errors import DbscaffoldError
 from dbscaffold.field_types import Owner
 from dbscaffold.fields import FieldSpec, check_model_name, table_name
 from dbscaffold.imports import LINE_LENGTH, Imports, package_slack
 from dbscaffold.layout import bracketed
-from dbscaffold.project import ANSWERS_FILE, ExistingModel, Project
+from dbscaffold.project import ANSWERS_FILE, Project
 from dbscaffold.registry import KEYS, MIXINS, KeyStrategy, Mixin
+from dbscaffold.relationships import (
+    Relationship,
+    association_table,
+    forward_arguments,
+    inverse_statement,
+    plan_class_edits,
+    plan_relationships,
+)
 
 #: The longest default written inline: ``default=...`` must fit a 100-character line.
 MAX_DEFAULT_LENGTH = 80
@@ -85,10 +94,13 @@ def build_request(
             mixin for mixin in MIXINS if _mixin_option(mixin, given.get(mixin.option), answers)
         ),
     )
-    for spec in fields:
-        if spec.kind == "ref":
-            _resolve_ref(project, request, spec)
+    plan_relationships(project, request)  # refuses what cannot be related
     return request
+
+
+def class_edits(project: Project, request: ModelRequest) -> list[ClassEdit]:
+    """The inverse attributes ``add-model`` adds to the classes of existing models."""
+    return plan_class_edits(project, request, plan_relationships(project, request))
 
 
 def _key_strategy(pk: str | None, answers: Mapping[str, Any]) -> KeyStrategy:
@@ -119,26 +131,6 @@ def _mixin_option(mixin: Mixin, given: bool | None, answers: Mapping[str, Any]) 
     return enabled if given is None else given
 
 
-def _resolve_ref(project: Project, request: ModelRequest, spec: FieldSpec) -> ExistingModel:
-    assert spec.target is not None
-    if spec.target in (request.class_name, request.table, request.module):
-        if not spec.nullable:
-            raise DbscaffoldError(
-                f"field {spec.name!r}: a reference to the model itself must be nullable",
-                hint=f"write {spec.name}:ref:{spec.target}? (the first row has no {spec.name})",
-            )
-        key_type = "int" if request.key.integer else "uuid"
-        return ExistingModel(request.class_name, request.table, request.module, key_type)
-    target = project.find_model(spec.target)
-    if target is None:
-        known = ", ".join(m.class_name for m in project.models) or "none yet"
-        raise DbscaffoldError(
-            f"field {spec.name!r} refers to unknown model {spec.target!r} (known: {known})",
-            hint="add the referenced model first",
-        )
-    return target
-
-
 # -- render context ------------------------------------------------------------
 
 
@@ -155,10 +147,19 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     if request.soft_delete and any(f.unique for f in request.fields):
         model_imports.add("first", f"{package}.db.mixins", "unique_while_live")
 
+    relationships = {r.spec.name: r for r in plan_relationships(project, request)}
     enums = []
     fields = []
+    collections = []
     for spec in request.fields:
-        context = _field_context(project, request, spec, model_imports, test_imports)
+        relationship = relationships.get(spec.name)
+        if spec.kind == "many":
+            assert relationship is not None
+            collections.append(_relationship_context(project, request, relationship, model_imports))
+            continue
+        context = _field_context(project, request, spec, relationship, model_imports, test_imports)
+        if relationship is not None:
+            context.update(_relationship_context(project, request, relationship, model_imports))
         fields.append(context)
         if spec.kind == "enum":
             enums.append(
@@ -191,7 +192,7 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     for error, raised in (
         (
             "NotNullViolationError",
-            any(not f.nullable and not f.has_default for f in request.fields),
+            any(not f.nullable and not f.has_default and f.kind != "many" for f in request.fields),
         ),
         ("UniqueViolationError", any(f.unique for f in request.fields)),
         ("CheckViolationError", any(f.kind == "enum" for f in request.fields)),
@@ -209,10 +210,10 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
             spec.type.annotation_imports(spec, owner, repository_imports)
 
     type_checking = Imports()
-    for context in fields:
+    for context in [*fields, *collections]:
         if "type_checking" in context:
             type_checking.add("first", *context["type_checking"])
-    _lay_out(request, fields)
+    _lay_out(request, [*fields, *collections])
     # the attribute a field is read by: a ref's key column, else the field itself
     attributes = [f["fk_column"] if f["kind"] == "ref" else f["name"] for f in fields]
     live_unique = [a for a, f in zip(attributes, fields, strict=True) if f["unique"]]
@@ -231,6 +232,17 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         "mixins": mixins,
         "enums": enums,
         "fields": fields,
+        # many-to-many relationships: no column of their own, so not among the fields
+        "collections": collections,
+        "associations": [
+            association_table(r, request) for r in relationships.values() if r.association
+        ],
+        # the inverses of self-references, which are attributes of the new class itself
+        "own_inverses": [
+            inverse_statement(r, request)
+            for r in relationships.values()
+            if r.is_self and r.inverse is not None
+        ],
         "sequence": sequence,
         "imports": model_imports.render(slack=slack),
         "test_imports": test_imports.render(slack=slack),
@@ -251,12 +263,13 @@ def _lay_out(request: ModelRequest, fields: list[dict[str, Any]]) -> None:
     cls = request.class_name
     for field in fields:
         declaration = f"    {field['name']}: Mapped[{field['annotation']}] = "
-        if field["kind"] == "ref":
-            field["fk_arguments"] = bracketed(
-                f"    {field['fk_column']}: Mapped[{field['fk_annotation']}] = mapped_column(",
-                field["fk_args"],
-                ")",
-            )
+        if field["kind"] in {"ref", "many"}:
+            if field["kind"] == "ref":
+                field["fk_arguments"] = bracketed(
+                    f"    {field['fk_column']}: Mapped[{field['fk_annotation']}] = mapped_column(",
+                    field["fk_args"],
+                    ")",
+                )
             field["relationship_arguments"] = bracketed(
                 declaration + "relationship(", field["relationship_args"], ")"
             )
@@ -294,10 +307,40 @@ def _table_args(table: str, live_unique: list[str]) -> str:
     return "".join(f"\n        {index}," for index in indexes) + ("\n    " if indexes else "")
 
 
+def _relationship_context(
+    project: Project, request: ModelRequest, relationship: Relationship, model_imports: Imports
+) -> dict[str, Any]:
+    """What a ``ref`` or ``many`` field's relationship adds to its context."""
+    spec, target = relationship.spec, relationship.target
+    model_imports.add("third", "sqlalchemy.orm", "relationship")
+    context: dict[str, Any] = {
+        "name": spec.name,
+        "kind": spec.kind,
+        "relationship_args": forward_arguments(relationship, request),
+        "is_self": relationship.is_self,
+        "target_class": target.class_name,
+        "target_module": target.module,
+        "target_soft_delete": target.soft_delete,
+        "on_delete": spec.on_delete,
+        "association": relationship.association,
+        "inverse": None
+        if relationship.inverse is None
+        else {"name": relationship.inverse, "scalar": relationship.scalar_inverse},
+    }
+    if not relationship.is_self:
+        model_imports.add("stdlib", "typing", "TYPE_CHECKING")
+        context["type_checking"] = (f"{project.package}.models.{target.module}", target.class_name)
+    if spec.kind == "many":
+        model_imports.add("third", "sqlalchemy", "Column", "ForeignKey", "Table")
+        context["annotation"] = f'list["{target.class_name}"]'
+    return context
+
+
 def _field_context(
     project: Project,
     request: ModelRequest,
     spec: FieldSpec,
+    relationship: Relationship | None,
     model_imports: Imports,
     test_imports: Imports,
 ) -> dict[str, Any]:
@@ -314,8 +357,9 @@ def _field_context(
     }
     optional = " | None" if spec.nullable else ""
     if spec.kind == "ref":
-        target = _resolve_ref(project, request, spec)
-        is_self = target.class_name == request.class_name
+        assert relationship is not None
+        target = relationship.target
+        is_self = relationship.is_self
         key_type = "int" if target.key_type == "int" else "uuid.UUID"
         if key_type == "uuid.UUID":
             model_imports.module("stdlib", "uuid")
@@ -331,21 +375,7 @@ def _field_context(
         if key_type == "int":
             model_imports.add("first", f"{package}.db.mixins", "BigIntKey")
         model_imports.add("third", "sqlalchemy", "ForeignKey")
-        model_imports.add("third", "sqlalchemy.orm", "relationship")
-        # Two keys to one table: each relationship must say which key it follows.
-        same_table = [
-            other
-            for other in request.fields
-            if other.kind == "ref" and _resolve_ref(project, request, other).table == target.table
-        ]
-        relationship_args = (
-            ([f'remote_side="{request.class_name}.id"'] if is_self else [])
-            + ([f"foreign_keys=[{spec.column_name}]"] if len(same_table) > 1 else [])
-            + ['lazy="raise"']
-        )
         if not is_self:
-            model_imports.add("stdlib", "typing", "TYPE_CHECKING")
-            context["type_checking"] = (f"{package}.models.{target.module}", target.class_name)
             test_imports.add("first", f"tests.models.test_{target.module}", f"new_{target.module}")
         test_imports.add("third", "sqlalchemy.orm", "selectinload")
         test_imports.add("third", "sqlalchemy", "update")
@@ -354,11 +384,8 @@ def _field_context(
             fk_annotation=key_type + optional,
             fk_args=column_args,
             annotation=f'"{target.class_name}{optional}"',
-            relationship_args=relationship_args,
             sample="None" if is_self else f"new_{target.module}()",
             missing="2**62" if key_type == "int" else "uuid.UUID(int=0)",
-            is_self=is_self,
-            target_class=target.class_name,
         )
         if key_type == "uuid.UUID":
             test_imports.module("stdlib", "uuid")

@@ -7,13 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from dbscaffold.errors import DbscaffoldError
-from dbscaffold.registry import KEY_STRATEGIES
+from dbscaffold.registry import KEY_STRATEGIES, MIXINS_BY_OPTION
 
 ANSWERS_FILE = ".copier-answers.yml"
 
 _CLASS = re.compile(r"^class (?P<name>\w+)\((?P<bases>[^)]*)\):", re.MULTILINE)
 _TABLE = re.compile(r"""^\s+__tablename__ = ["'](?P<table>\w+)["']""", re.MULTILINE)
 _INT_KEY_MIXINS = {key.mixin for key in KEY_STRATEGIES if key.integer}
+_SOFT_DELETE_MIXIN = MIXINS_BY_OPTION["soft_delete"].class_name
+#: ``name = Table("name", ...)``: an association table (a table without a model).
+_ASSOCIATION = re.compile(r"""^\w+ = Table\(\s*["'](?P<table>\w+)["']""", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class ExistingModel:
     table: str
     module: str
     key_type: str  # "uuid" or "int"
+    soft_delete: bool = False
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,8 @@ class Project:
     root: Path
     answers: Mapping[str, Any]
     models: tuple[ExistingModel, ...]
+    #: The tables the models' modules define without a model (many-to-many associations).
+    association_tables: frozenset[str] = frozenset()
 
     @property
     def package(self) -> str:
@@ -68,7 +74,8 @@ def read_project(start: Path) -> Project:
             f"{root / ANSWERS_FILE} does not describe a dbscaffold project",
             hint="add-model works in projects made by `dbscaffold new` or `copier copy`",
         )
-    return Project(root, answers, tuple(scan_models(root / "src" / package / "models")))
+    models_dir = root / "src" / package / "models"
+    return Project(root, answers, tuple(scan_models(models_dir)), scan_tables(models_dir))
 
 
 def _read_answers(path: Path) -> dict[str, Any]:
@@ -118,5 +125,15 @@ def scan_models(models_dir: Path) -> list[ExistingModel]:
         for match, table in zip(classes, tables, strict=False):
             bases = {b.strip() for b in match["bases"].split(",")}
             key_type = "int" if bases & _INT_KEY_MIXINS else "uuid"
-            found.append(ExistingModel(match["name"], table, path.stem, key_type))
+            soft_delete = _SOFT_DELETE_MIXIN in bases
+            found.append(ExistingModel(match["name"], table, path.stem, key_type, soft_delete))
     return found
+
+
+def scan_tables(models_dir: Path) -> frozenset[str]:
+    """The association tables defined in ``models_dir``'s modules (read as text)."""
+    return frozenset(
+        match["table"]
+        for path in models_dir.glob("*.py")
+        for match in _ASSOCIATION.finditer(path.read_text())
+    )

@@ -2,30 +2,30 @@
 
 ``name:ref:Target[.inverse][?][:unique][:index][:cascade|:setnull|:restrict][:noinverse]`` and
 ``name:many:Target[.inverse][:noinverse]``: what the parser accepts and refuses, and what
-``add-model --dry-run`` plans for the target's module (tests/test_relationships.py runs the
+the planner makes of them for the target's class (tests/test_relationships.py runs the
 same through the installed CLI, and the generated projects' own checks).
 """
 
-import re
-import shutil
-from collections.abc import Iterator
+import ast
+import textwrap
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dbscaffold.add_model import AddModelOptions, add_model
+from dbscaffold.edit_model import ClassEdit
 from dbscaffold.errors import DbscaffoldError
-from dbscaffold.fields import MODIFIERS, FieldSpecError, parse_field
-from tests.helpers import REPO_ROOT, tree_bytes
+from dbscaffold.fields import MODIFIERS, FieldSpecError, parse_field, parse_fields
+from dbscaffold.plan import ModelRequest, build_request, class_edits, model_context
+from dbscaffold.project import ExistingModel, Project
 from tests.test_fields import field_names
 
 _settings = settings(
     deadline=None,
     derandomize=True,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 #: Names the field-name rules refuse, and names they take, mixed with random ones.
@@ -160,68 +160,57 @@ def test_malformed_relationships_are_refused(valid: str, invalid: str) -> None:
     assert not parses(invalid), invalid
 
 
-# -- planning, through add-model --dry-run in process ---------------------------------------
+# -- planning, in process -------------------------------------------------------------
+
+ANSWERS = {
+    "package_name": "shop",
+    "primary_key": "int",
+    "timestamps": True,
+    "soft_delete": True,
+    "versioning": True,
+}
+TARGETS = tuple(
+    ExistingModel(name, name.lower(), name.lower(), "int", True)
+    for name in ("Author", "Tag", "User")
+)
+PROJECT = Project(root=Path("/nowhere"), answers=ANSWERS, models=TARGETS)
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project (int keys, every mixin, no example model) with Author, Tag and User."""
-    from copier import run_copy
-
-    project = tmp_path_factory.mktemp("relationship-grammar") / "project"
-    run_copy(
-        str(REPO_ROOT),
-        str(project),
-        data={"primary_key": "int", "example_model": False},
-        defaults=True,
-        quiet=True,
-        vcs_ref="HEAD",
+def planned(project: Project, name: str, *fields: str, replace: bool = False) -> ModelRequest:
+    return build_request(
+        project, name, parse_fields(list(fields)), table=None, pk=None, replace_existing=replace
     )
-    for name, fields in [
-        ("Author", ["name:str{100}"]),
-        ("Tag", ["label:str{40}"]),
-        ("User", ["email:str{320}:unique"]),
-    ]:
-        add_model(AddModelOptions(name, fields, project), echo=lambda line: None)
-    return project
 
 
-@pytest.fixture(scope="module")
-def unchanged(pristine: Path) -> Iterator[Path]:
-    """The project, checked to be untouched after every test that uses it."""
-    before = tree_bytes(pristine)
-    yield pristine
-    assert tree_bytes(pristine) == before
+def edits(name: str, *fields: str) -> dict[tuple[str, str], ClassEdit]:
+    """The class edits ``add-model name *fields`` plans, by (class, attribute)."""
+    request = planned(PROJECT, name, *fields)
+    return {(e.class_name, e.attribute): e for e in class_edits(PROJECT, request)}
 
 
-def dry_run(project: Path, name: str, *fields: str) -> str:
-    """What ``add-model --dry-run`` prints (status lines and diffs)."""
-    printed: list[str] = []
-    add_model(AddModelOptions(name, list(fields), project, dry_run=True), echo=printed.append)
-    return "\n".join(printed)
-
-
-def added(output: str, attribute: str, annotation: str) -> bool:
-    """Whether the printed diffs add ``attribute: Mapped[annotation] = relationship(``."""
-    line = f"+    {attribute}: Mapped[{annotation}] = relationship("
-    return any(printed.startswith(line) for printed in output.splitlines())
-
-
-#: What Author has besides the field-name rules: its column, SoftDeleteMixin's methods.
-AUTHOR_TAKEN = frozenset({"name", "is_deleted", "soft_delete", "restore"})
+def statement(code: str) -> tuple[str, str, list[tuple[str | None, str]]]:
+    """A class-body statement's attribute, annotation and relationship keywords."""
+    [node] = ast.parse(textwrap.dedent(code)).body
+    assert isinstance(node, ast.AnnAssign)
+    assert isinstance(node.value, ast.Call)
+    assert ast.unparse(node.value.func) == "relationship"
+    keywords = [(k.arg, ast.unparse(k.value)) for k in node.value.keywords]
+    return ast.unparse(node.target), ast.unparse(node.annotation), keywords
 
 
 @_settings
 @given(name=inverse_names)
-def test_a_chosen_inverse_is_planned_or_refused_in_one_line(name: str, unchanged: Path) -> None:
+def test_a_chosen_inverse_is_planned_or_refused_in_one_line(name: str) -> None:
     field = f"author:ref:Author.{name}"
-    if is_field_name(name) and name not in AUTHOR_TAKEN:
-        output = dry_run(unchanged, "Widget", field)
-        assert added(output, name, 'list["Widget"]'), output
-        assert re.search(r"^ +edit  src/my_service/models/author\.py$", output, re.M), output
+    if is_field_name(name):
+        [(key, edit)] = edits("Widget", field).items()
+        assert key == ("Author", name)
+        assert edit.back_populates == "author"
+        assert edit.module == "author"
+        assert statement(edit.statement)[:2] == (name, "Mapped[list['Widget']]")
     else:
         with pytest.raises(DbscaffoldError) as refused:
-            dry_run(unchanged, "Widget", field)
+            edits("Widget", field)
         assert refused.value.exit_code == 2
         assert "\n" not in refused.value.message
 
@@ -234,50 +223,123 @@ def test_a_chosen_inverse_is_planned_or_refused_in_one_line(name: str, unchanged
     many=st.integers(-1, 2),
 )
 def test_two_fields_to_one_target_get_their_field_name_as_prefix(
-    fields: list[str], many: int, unchanged: Path
+    fields: list[str], many: int
 ) -> None:
-    """Refs, and at most one many (two would need one association table each)."""
     arguments = [
         f"{name}:many:Author" if index == many else f"{name}:ref:Author?"
         for index, name in enumerate(fields)
     ]
-    output = dry_run(unchanged, "Widget", *arguments)
-    for name in fields:
-        assert added(output, f"{name}_widgets", 'list["Widget"]'), output
-    assert not added(output, "widgets", 'list["Widget"]'), output
+    assert sorted(edits("Widget", *arguments)) == sorted(
+        ("Author", f"{name}_widgets") for name in fields
+    )
 
 
 @pytest.mark.parametrize(
     ("model", "field", "attribute", "annotation"),
     [
-        ("Book", "author:ref:Author", "books", 'list["Book"]'),
-        ("BlogPost", "author:ref:Author", "blog_posts", 'list["BlogPost"]'),
-        ("Category", "author:ref:Author", "categories", 'list["Category"]'),
-        ("Box", "author:ref:Author", "boxes", 'list["Box"]'),
-        ("Profile", "owner:ref:User:unique", "profile", '"Profile | None"'),
-        ("BlogPost", "owner:ref:User:unique", "blog_post", '"BlogPost | None"'),
-        ("Article", "tags:many:Tag", "articles", 'list["Article"]'),
-        ("Book", "author:ref:Author.writings", "writings", 'list["Book"]'),
-        ("Book", "tags:many:Tag.tagged_books", "tagged_books", 'list["Book"]'),
+        ("Book", "author:ref:Author", "books", "list['Book']"),
+        ("BlogPost", "author:ref:Author", "blog_posts", "list['BlogPost']"),
+        ("Category", "author:ref:Author", "categories", "list['Category']"),
+        ("Box", "author:ref:Author", "boxes", "list['Box']"),
+        ("Person", "author:ref:Author", "people", "list['Person']"),
+        ("Profile", "owner:ref:User:unique", "profile", "'Profile | None'"),
+        ("BlogPost", "owner:ref:User:unique", "blog_post", "'BlogPost | None'"),
+        ("Article", "tags:many:Tag", "articles", "list['Article']"),
+        ("Book", "author:ref:Author.writings", "writings", "list['Book']"),
+        ("Book", "tags:many:Tag.tagged_books", "tagged_books", "list['Book']"),
     ],
 )
 def test_default_and_chosen_inverse_names(
-    pristine: Path, model: str, field: str, attribute: str, annotation: str, tmp_path: Path
+    model: str, field: str, attribute: str, annotation: str
 ) -> None:
-    project = shutil.copytree(pristine, tmp_path / "project")
-    output = dry_run(project, model, field)
-    assert added(output, attribute, annotation), output
+    [edit] = edits(model, field).values()
+    assert statement(edit.statement)[:2] == (attribute, f"Mapped[{annotation}]")
+
+
+#: The inverse's keywords by the key's ON DELETE rule (ORM and database agree).
+ON_DELETE_INVERSES = [
+    (
+        "author:ref:Author:cascade",
+        [
+            ("back_populates", "'author'"),
+            ("lazy", "'raise'"),
+            ("cascade", "'all'"),
+            ("passive_deletes", "True"),
+        ],
+    ),
+    (
+        "author:ref:Author?:setnull",
+        [("back_populates", "'author'"), ("lazy", "'raise'"), ("passive_deletes", "True")],
+    ),
+    (
+        "author:ref:Author:restrict",
+        [("back_populates", "'author'"), ("lazy", "'raise'"), ("passive_deletes", "'all'")],
+    ),
+    (
+        "author:ref:Author",
+        [("back_populates", "'author'"), ("lazy", "'raise'"), ("passive_deletes", "'all'")],
+    ),
+    (
+        "author:many:Author",
+        [
+            ("secondary", "'book_author'"),
+            ("back_populates", "'author'"),
+            ("lazy", "'raise'"),
+            ("passive_deletes", "True"),
+        ],
+    ),
+]
 
 
 @pytest.mark.parametrize(
-    "fields",
+    ("field", "keywords"), ON_DELETE_INVERSES, ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_the_inverse_deletes_as_the_key_does(field: str, keywords: list[tuple[str, str]]) -> None:
+    [edit] = edits("Book", field).values()
+    assert statement(edit.statement)[2] == keywords
+    assert edit.type_checking.render() == "from shop.models.book import Book"
+
+
+@pytest.mark.parametrize(
+    "fields", [["author:ref:Author"], ["owner:ref:User:unique"], ["tags:many:Tag"]]
+)
+def test_noinverse_plans_no_edit(fields: list[str]) -> None:
+    assert edits("Widget", *fields)  # the inverse, without :noinverse
+    assert edits("Widget", *(f"{f}:noinverse" for f in fields)) == {}
+
+
+def test_a_self_reference_has_its_inverse_in_its_own_class() -> None:
+    request = planned(PROJECT, "Category", "parent:ref:Category?", "next:ref:Category.previous?")
+
+    assert class_edits(PROJECT, request) == []
+    inverses = [statement(code) for code in model_context(PROJECT, request)["own_inverses"]]
+    assert [(name, annotation) for name, annotation, _ in inverses] == [
+        ("parent_categories", "Mapped[list['Category']]"),
+        ("previous", "Mapped[list['Category']]"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "table"),
     [
-        ["author:ref:Author"],
-        ["owner:ref:User:unique"],
-        ["tags:many:Tag"],
+        (["tags:many:Tag"], "widget_tag"),
+        (["tags:many:Tag", "labels:many:Tag.labelled"], "widget_tags"),
     ],
 )
-def test_noinverse_edits_nothing(unchanged: Path, fields: list[str]) -> None:
-    output = dry_run(unchanged, "Widget", *(f"{f}:noinverse" for f in fields))
-    assert " edit " not in output
-    assert not re.search(r"^[+-] ", output, re.M), output
+def test_an_association_table_that_exists_is_refused(fields: list[str], table: str) -> None:
+    project = Project(PROJECT.root, ANSWERS, TARGETS, frozenset({table}))
+    planned(PROJECT, "Widget", *fields)
+
+    with pytest.raises(DbscaffoldError, match=f"association table '{table}' exists already"):
+        planned(project, "Widget", *fields)
+
+
+def test_regenerating_a_model_does_not_trip_on_its_own_association_table() -> None:
+    """``add-model Book tags:many:Tag`` again, with --skip or --force: book.py defines
+    book_tag, which is the table the model's own many field plans."""
+    book = ExistingModel("Book", "book", "book", "int", True)
+    project = Project(PROJECT.root, ANSWERS, (*TARGETS, book), frozenset({"book_tag"}))
+
+    request = planned(project, "Book", "tags:many:Tag", replace=True)
+
+    assert [e.attribute for e in class_edits(project, request)] == ["books"]

@@ -392,6 +392,34 @@ def test_names_the_target_module_defines_do_not_break_its_inverses(
     shared_env.run(project, "python", "-W", "error", "-c", IMPORT_ALL_MODELS)
 
 
+@pytest.mark.slow
+def test_a_failed_migration_puts_the_edited_modules_back(
+    generate: Generate, dbscaffold: InstalledCli
+) -> None:
+    project = generate(primary_key="int")
+    database = installed_sqlite_project(dbscaffold, project)
+    for name, fields in TARGETS:
+        dbscaffold.run("add-model", name, *fields, "--migration", cwd=project, env=database)
+        project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+    # alembic check passes, then autogenerate names its file so that add-model gives up
+    ini = project / "alembic.ini"
+    ini.write_text(ini.read_text().replace("_%%(slug)s", "_%%(rev)s"))
+    ignored = {".venv", "dev.db", "__pycache__", ".ruff_cache", ".mypy_cache"}
+    before = tree_bytes(project, ignore=ignored)
+
+    args = ("Book", "author:ref:Author:cascade", "tags:many:Tag", "owner:ref:User:unique")
+    result = dbscaffold.run(
+        "add-model", *args, "--migration", cwd=project, env=database, check=False
+    )
+
+    assert result.returncode != 0, result.stdout
+    assert edited_paths(result.stdout) == {
+        str(MODELS / f"{module}.py") for module in ("author", "tag", "user")
+    }
+    assert "Traceback" not in result.stderr
+    assert tree_bytes(project, ignore=ignored) == before
+
+
 # -- the edit itself ------------------------------------------------------------------------
 
 

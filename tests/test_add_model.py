@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from dbscaffold import fields, literals, writer
+from dbscaffold.add_model import edited_files
+from dbscaffold.edit_model import ClassEdit, ModelEditError
 from dbscaffold.errors import DbscaffoldError
+from dbscaffold.imports import Imports
 from tests.conftest import Generate
 from tests.helpers import SharedEnvironment, tree_bytes
 from tests.installed import InstalledCli
@@ -56,7 +59,7 @@ def test_it_writes_the_model_its_repository_and_its_tests(
         in model
     )
     assert 'ForeignKey("article.id")' in model
-    assert 'relationship(lazy="raise")' in model
+    assert 'relationship(back_populates="widgets", lazy="raise")' in model
     assert "async def get_by_code" in (project / MODEL_FILES[1]).read_text()
 
 
@@ -100,7 +103,10 @@ def test_a_unique_ref_is_a_unique_key_column(
             in model
         )
         assert 'ForeignKey("widget.id"), unique=True)' in model
-    assert 'owner: Mapped["Article"] = relationship(lazy="raise")' in model
+    assert 'owner: Mapped["Article"] = relationship(back_populates="widget", lazy="raise")' in model
+    assert (
+        'widget: Mapped["Widget | None"] = relationship(\n        back_populates="parent",' in model
+    )
     tests = (project / MODEL_FILES[2]).read_text()
     assert "async def test_owner_is_unique(" in tests
     assert "async def test_parent_is_unique(" in tests
@@ -329,8 +335,11 @@ def test_no_model_may_be_named_like_a_name_generated_code_imports(
     generate: Generate, add_model: AddModel
 ) -> None:
     project = generate(primary_key="int")
-    every_type = [f"f_{kind}:{kind}" for kind in fields.TYPES if kind not in {"ref", "enum"}]
-    every_type += ["f_enum:enum:a", "f_ref:ref:Article?", "f_decimal:decimal{4.2}=1"]
+    every_type = [
+        f"f_{kind}:{kind}" for kind in fields.TYPES if kind not in {"ref", "many", "enum"}
+    ]
+    every_type += ["f_enum:enum:a", "f_ref:ref:Article?", "f_many:many:Article"]
+    every_type += ["f_decimal:decimal{4.2}=1"]
     every_type.remove("f_decimal:decimal")
     result = add_model(project, "Widget", *every_type, "--table", "widget")
     assert result.returncode == 0, result.stderr
@@ -366,10 +375,12 @@ def test_two_refs_to_one_table_say_which_key_each_follows(
 
     assert result.returncode == 0, result.stderr
     model = (project / MODEL_FILES[0]).read_text()
-    assert 'owner: Mapped["Article"] = relationship(foreign_keys=[owner_id], lazy="raise")' in model
-    assert "relationship(foreign_keys=[reviewer_id]" in model
-    assert 'remote_side="Widget.id",\n        foreign_keys=[parent_id],' in model
-    assert 'remote_side="Widget.id",\n        foreign_keys=[previous_id],' in model
+    assert 'back_populates="owner_widgets",\n        foreign_keys=[owner_id],' in model
+    assert 'back_populates="reviewer_widgets",\n        foreign_keys=[reviewer_id],' in model
+    assert 'foreign_keys=[parent_id],\n        remote_side="Widget.id",' in model
+    assert 'foreign_keys=[previous_id],\n        remote_side="Widget.id",' in model
+    # the self-references' inverses, in the class itself, name their key too
+    assert 'back_populates="parent",\n        foreign_keys=[parent_id],' in model
 
 
 def test_a_single_ref_to_a_table_needs_no_foreign_keys(project: Path, add_model: AddModel) -> None:
@@ -554,3 +565,99 @@ def test_long_names_come_out_formatted_and_within_the_line_length(
     shared_env.run(project, "ruff", "format", "--no-cache", "--check", *written)
     shared_env.run(project, "ruff", "check", "--no-cache", *written)
     shared_env.run(project, "ruff", "check", "--no-cache", "--select", "E501", *written)
+
+
+AUTHOR_MODULE = "src/shop/models/author.py"
+AUTHOR_SOURCE = '''"""The Author model."""
+
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shop.db.base import Base
+
+
+class Author(Base):
+    __tablename__ = "author"
+
+    name: Mapped[str] = mapped_column()
+'''
+
+
+def _inverse(attribute: str, field: str, extra: str = "") -> ClassEdit:
+
+    imports, type_checking = Imports(), Imports()
+    imports.add("third", "sqlalchemy.orm", "relationship")
+    type_checking.add("first", "shop.models.book", "Book")
+    statement = (
+        f'    {attribute}: Mapped[list["Book"]] = relationship(back_populates="{field}"{extra})'
+    )
+    return ClassEdit(AUTHOR_MODULE, "Author", attribute, statement, field, imports, type_checking)
+
+
+def test_edits_of_one_module_become_one_write_made_from_the_module_as_it_is(
+    tmp_path: Path,
+) -> None:
+
+    (tmp_path / AUTHOR_MODULE).parent.mkdir(parents=True)
+    (tmp_path / AUTHOR_MODULE).write_text(AUTHOR_SOURCE)
+    edits = [_inverse("books", "author"), _inverse("reviewed_books", "reviewer")]
+
+    [write] = edited_files(tmp_path, edits, replace=False)
+
+    assert write.path == Path(AUTHOR_MODULE)
+    assert write.expected == AUTHOR_SOURCE
+    assert write.content.endswith(
+        '    books: Mapped[list["Book"]] = relationship(back_populates="author")\n'
+        '    reviewed_books: Mapped[list["Book"]] = relationship(back_populates="reviewer")\n'
+    )
+    planned = writer.classify(tmp_path, [write], force=False, skip=False)
+    assert writer.status_lines(planned) == [f"      edit  {AUTHOR_MODULE}"]
+    assert f"+++ b/{AUTHOR_MODULE}" in writer.unified_diff(write)
+    writer.apply(tmp_path, planned)
+    assert (tmp_path / AUTHOR_MODULE).read_text() == write.content
+    [again] = edited_files(tmp_path, edits, replace=False)
+    assert writer.classify(tmp_path, [again], force=False, skip=True)[0].status is (
+        writer.Status.IDENTICAL
+    )
+    writer.undo(tmp_path, planned, {})
+    assert (tmp_path / AUTHOR_MODULE).read_text() == AUTHOR_SOURCE
+
+
+def test_a_differing_inverse_of_ours_is_replaced_with_force_and_skipped_with_skip(
+    tmp_path: Path,
+) -> None:
+
+    (tmp_path / AUTHOR_MODULE).parent.mkdir(parents=True)
+    (tmp_path / AUTHOR_MODULE).write_text(AUTHOR_SOURCE)
+    old = edited_files(tmp_path, [_inverse("books", "author", ', lazy="select"')], replace=False)
+    writer.apply(tmp_path, writer.classify(tmp_path, old, force=False, skip=False))
+    new = [_inverse("books", "author")]
+
+    with pytest.raises(ModelEditError, match="differs"):
+        edited_files(tmp_path, new, replace=False)
+    replaced = edited_files(tmp_path, new, replace=True)
+    assert writer.classify(tmp_path, replaced, force=True, skip=False)[0].status is (
+        writer.Status.EDIT
+    )
+    assert writer.classify(tmp_path, replaced, force=False, skip=True)[0].status is (
+        writer.Status.SKIP
+    )
+
+
+def test_a_target_module_that_cannot_be_read_is_one_error(tmp_path: Path) -> None:
+
+    with pytest.raises(ModelEditError, match=f"cannot edit {AUTHOR_MODULE}") as caught:
+        edited_files(tmp_path, [_inverse("books", "author")], replace=False)
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "code",
+    [["-m", "dbscaffold", "--help"], ["-c", "import dbscaffold.add_model, dbscaffold.cli"]],
+)
+def test_start_up_does_not_import_libcst(code: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", *code], capture_output=True, text=True, check=True
+    )
+    imported = [line.split("|")[-1].strip() for line in result.stderr.splitlines()]
+    assert "dbscaffold.edit_model" in imported or code[0] == "-m"
+    assert not [name for name in imported if name.split(".")[0] == "libcst"]

@@ -20,6 +20,7 @@ from dbscaffold.field_types import FIELD_TYPES, FieldType
 from dbscaffold.fields import (
     MIXIN_COLUMNS,
     MODIFIERS,
+    NO_INVERSE,
     ON_DELETE,
     RESERVED_NAMES,
     SHADOWING_NAMES,
@@ -33,6 +34,7 @@ from dbscaffold.fields import (
 )
 from dbscaffold.literals import python_literal
 from dbscaffold.plan import MAX_DEFAULT_LENGTH
+from dbscaffold.registry import MIXIN_METHODS
 
 # -- the grammar as strategies: valid arguments are built from the parser's own tables
 # (TYPES, MODIFIERS, ON_DELETE) and name rules, so a new type or modifier is drawn without
@@ -40,7 +42,9 @@ from dbscaffold.plan import MAX_DEFAULT_LENGTH
 # tests/test_grammar_property.py draws its add-model calls from them too.
 
 #: Modifiers every type takes (the rest are ON DELETE actions, for refs only).
-PLAIN_MODIFIERS = tuple(m for m in MODIFIERS if m not in ON_DELETE)
+PLAIN_MODIFIERS = tuple(m for m in MODIFIERS if m not in ON_DELETE and m != NO_INVERSE)
+#: The types that point at a model (``ref``, ``many``).
+RELATIONS = tuple(name for name, field_type in FIELD_TYPES.items() if field_type.relation)
 
 #: Names that generated code uses itself, so a collision would show.
 #: (those the parser refuses, like str or self, are filtered out by its own rules).
@@ -169,8 +173,10 @@ def valid_default(
 @st.composite
 def field_argument(draw: st.DrawFn, name: str, targets: list[tuple[str, bool]]) -> str:
     """One valid field argument called ``name``; ``targets``: (ref token, is self)."""
+    # A many-to-many to the model itself is refused: many needs another target.
+    pools = {"ref": targets, "many": [t for t in targets if not t[1]]}
     # (an enum called repository would take the repository class's name: refused)
-    kinds = [k for k in TYPES if (k != "ref" or targets) and (k, name) != ("enum", "repository")]
+    kinds = [k for k in TYPES if pools.get(k, True) and (k, name) != ("enum", "repository")]
     kind = draw(st.sampled_from(kinds))
     type_token, tail, length, sizes = kind, [], None, (0, 0)
     must_be_nullable = False
@@ -184,11 +190,18 @@ def field_argument(draw: st.DrawFn, name: str, targets: list[tuple[str, bool]]) 
         type_token = f"decimal{{{precision}{draw(st.sampled_from('.,'))}{scale}}}"
     elif kind == "enum":
         tail = draw(st.lists(enum_values, min_size=1, max_size=4, unique=True))
-    elif kind == "ref":
-        target, must_be_nullable = draw(st.sampled_from(targets))
-        tail = [target]
-    nullable = must_be_nullable or draw(st.booleans())
-    modifiers = draw(st.lists(st.sampled_from(PLAIN_MODIFIERS), max_size=2))
+    inverse = None
+    if kind in RELATIONS:
+        target, must_be_nullable = draw(st.sampled_from(pools[kind]))
+        inverse = draw(st.sampled_from(["default", "named", "none"]))
+        # longer than any drawn field name, so no field of the model itself has it
+        tail = [f"{target}.{name}_inverse_side" if inverse == "named" else target]
+    nullable = kind != "many" and (must_be_nullable or draw(st.booleans()))
+    modifiers = (
+        [] if kind == "many" else draw(st.lists(st.sampled_from(PLAIN_MODIFIERS), max_size=2))
+    )
+    if inverse == "none":
+        modifiers.append(NO_INVERSE)
     if kind == "ref":
         on_delete = draw(st.sampled_from([None, *ON_DELETE]))
         if on_delete and (nullable or ON_DELETE[on_delete] != "SET NULL"):
@@ -401,8 +414,9 @@ def test_every_type_and_modifier_is_documented() -> None:
         "bytes",
         "enum",
         "ref",
+        "many",
     }
-    assert set(MODIFIERS) == {"unique", "index", "cascade", "setnull", "restrict"}
+    assert set(MODIFIERS) == {"unique", "index", "cascade", "setnull", "restrict", "noinverse"}
 
 
 _field_alphabet = st.sampled_from(
@@ -536,6 +550,10 @@ FIELD_MISTAKES = (
     "unknown type",
     "unknown modifier",
     "on delete without ref",
+    "many with what a column takes",
+    "inverse named and refused",
+    "noinverse without a relation",
+    "bad inverse name",
     "setnull without ?",
     "two on delete",
     "bad size",
@@ -574,6 +592,7 @@ def invalid_fields(
                         *keyword.softkwlist,
                         *RESERVED_NAMES,
                         *MIXIN_COLUMNS,
+                        *MIXIN_METHODS,
                         *SHADOWING_NAMES,
                     }
                 )
@@ -593,10 +612,31 @@ def invalid_fields(
         )
         return _with(fields, at, f"{free}:int:{bad}"), mistake
     if mistake == "on delete without ref":
-        kind = draw(st.sampled_from([k for k in TYPES if k not in {"ref", "enum"}]))
+        kind = draw(st.sampled_from([k for k in TYPES if k not in {*RELATIONS, "enum"}]))
         token = {"str": "str", "decimal": "decimal{4.2}"}.get(kind, kind)
         on_delete = draw(st.sampled_from(sorted(ON_DELETE)))
         return _with(fields, at, f"{free}:{token}:{on_delete}"), mistake
+    if mistake == "many with what a column takes":
+        extra = draw(st.sampled_from(["?", ":unique", ":index", *(f":{m}" for m in ON_DELETE)]))
+        extra = draw(st.sampled_from([extra, "=1", "?:index"]))
+        return _with(fields, at, f"{free}:many:{target}{extra}"), mistake
+    if mistake == "inverse named and refused":
+        kind = draw(st.sampled_from(RELATIONS))
+        return _with(fields, at, f"{free}:{kind}:{target}.{free}_back:{NO_INVERSE}"), mistake
+    if mistake == "noinverse without a relation":
+        kind = draw(st.sampled_from([k for k in TYPES if k not in {*RELATIONS, "enum"}]))
+        token = {"str": "str", "decimal": "decimal{4.2}"}.get(kind, kind)
+        return _with(fields, at, f"{free}:{token}:{NO_INVERSE}"), mistake
+    if mistake == "bad inverse name":
+        bad = draw(
+            st.from_regex(r"[A-Z0-9-][A-Za-z0-9_-]{0,8}|_[a-z]+", fullmatch=True)
+            | st.sampled_from(
+                sorted({*keyword.kwlist, *RESERVED_NAMES, *MIXIN_COLUMNS, *MIXIN_METHODS, ""})
+            )
+        )
+        return _with(
+            fields, at, f"{free}:{draw(st.sampled_from(RELATIONS))}:{target}.{bad}"
+        ), mistake
     if mistake == "setnull without ?":
         return _with(fields, at, f"{free}:ref:{target}:setnull"), mistake
     if mistake == "two on delete":

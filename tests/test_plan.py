@@ -39,9 +39,16 @@ def request(
     pk: str | None = None,
     mixins: Mapping[str, bool | None] | None = None,
     table: str | None = None,
+    replace_existing: bool = False,
 ) -> ModelRequest:
     return build_request(
-        target, name, parse_fields(list(fields)), table=table, pk=pk, mixins=mixins
+        target,
+        name,
+        parse_fields(list(fields)),
+        table=table,
+        pk=pk,
+        mixins=mixins,
+        replace_existing=replace_existing,
     )
 
 

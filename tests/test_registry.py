@@ -2,6 +2,7 @@
 
 import inspect
 import re
+from pathlib import Path
 
 import pytest
 import typer
@@ -27,26 +28,32 @@ def test_each_mixin_is_a_yes_no_question_of_copier_yml() -> None:
         assert QUESTIONS[mixin.option]["type"] == "bool", mixin.option
 
 
+def _class_body(package: Path, module: str, class_name: str) -> str:
+    """The source of ``class_name``, found in ``module`` or the module it re-exports it from."""
+    source = (package / (module.lstrip(".").replace(".", "/") + ".py")).read_text()
+    # db/mixins.py re-exports each mixin from the unit module that defines it
+    reexport = re.search(rf"^from my_service(\.\S+) import .*\b{class_name}\b", source, re.M)
+    if reexport:
+        source = (package / (reexport[1].lstrip(".").replace(".", "/") + ".py")).read_text()
+    body = re.search(rf"^class {class_name}\b.*?(?=^\S|\Z)", source, re.M | re.S)
+    assert body is not None, f"{class_name} is not in {module}"
+    return body.group()
+
+
 @pytest.mark.parametrize("key", KEY_STRATEGIES, ids=lambda key: key.value)
-def test_each_mixin_is_in_the_generated_module_the_registry_names_with_its_columns(
+def test_each_mixin_is_in_the_generated_module_the_registry_names_with_its_attributes(
     generate: Generate, key: KeyStrategy
 ) -> None:
     project = generate(primary_key=key.value, **{mixin.option: True for mixin in MIXINS})
     package = project / "src" / "my_service"
 
-    for class_name, module, columns in [
-        (key.mixin, key.module, key.columns),
-        *((mixin.class_name, mixin.module, mixin.columns) for mixin in MIXINS),
+    for class_name, module, columns, methods in [
+        (key.mixin, key.module, key.columns, ()),
+        *((m.class_name, m.module, m.columns, m.methods) for m in MIXINS),
     ]:
-        source = (package / (module.lstrip(".").replace(".", "/") + ".py")).read_text()
-        # db/mixins.py re-exports each mixin from the unit module that defines it
-        reexport = re.search(rf"^from my_service(\.\S+) import .*\b{class_name}\b", source, re.M)
-        if reexport:
-            source = (package / (reexport[1].lstrip(".").replace(".", "/") + ".py")).read_text()
-        body = re.search(rf"^class {class_name}\b.*?(?=^\S|\Z)", source, re.M | re.S)
-        assert body is not None, f"{class_name} is not in {module}"
-        found = set(re.findall(r"^    (\w+): Mapped\[", body.group(), re.M))
-        assert found == set(columns), class_name
+        body = _class_body(package, module, class_name)
+        assert set(re.findall(r"^    (\w+): Mapped\[", body, re.M)) == set(columns), class_name
+        assert set(re.findall(r"^    def (\w+)\(", body, re.M)) == set(methods), class_name
 
 
 def test_no_field_may_take_a_column_a_mixin_adds() -> None:

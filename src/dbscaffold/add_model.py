@@ -1,15 +1,25 @@
 """``dbscaffold add-model``: parse, plan, then write (all or nothing)."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dbscaffold import render
+from dbscaffold.edit_model import ClassEdit, ModelEditError, apply_edits
 from dbscaffold.errors import ConflictError, DbscaffoldError
 from dbscaffold.fields import parse_fields
-from dbscaffold.plan import build_request, model_context
+from dbscaffold.plan import build_request, class_edits, model_context
 from dbscaffold.project import read_project
-from dbscaffold.writer import FileWrite, Status, apply, classify, status_lines, undo
+from dbscaffold.writer import (
+    FileWrite,
+    Status,
+    apply,
+    classify,
+    read_text,
+    status_lines,
+    undo,
+    unified_diff,
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,9 @@ def add_model(options: AddModelOptions, echo: Callable[[str], None]) -> None:
             render.render(render.TESTS, **context),
         ),
     ]
+    # With --skip, an inverse of ours that differs is replaced only to be classified: skipped.
+    replace = options.force or options.skip
+    writes += edited_files(project.root, class_edits(project, request), replace=replace)
     planned = classify(project.root, writes, force=options.force, skip=options.skip)
     slug = f"create_{request.table}_table"
     lines = status_lines(planned)
@@ -69,6 +82,9 @@ def add_model(options: AddModelOptions, echo: Callable[[str], None]) -> None:
             hint="pass --force to overwrite or --skip to keep existing files",
         )
     if options.dry_run:
+        for item in planned:
+            if item.status is Status.EDIT:
+                echo(unified_diff(item.write).rstrip("\n"))
         return
     if options.migration:
         from dbscaffold import migration
@@ -87,3 +103,23 @@ def add_model(options: AddModelOptions, echo: Callable[[str], None]) -> None:
             undo(project.root, planned, previous)
             raise
         echo(f"{'create':>10}  {created.relative_to(project.root)}")
+
+
+def edited_files(root: Path, edits: Sequence[ClassEdit], *, replace: bool) -> list[FileWrite]:
+    """One write per model module the edits touch, made from the module as it is now."""
+    by_module: dict[str, list[ClassEdit]] = {}
+    for edit in edits:
+        by_module.setdefault(edit.module, []).append(edit)
+    writes = []
+    for module, module_edits in by_module.items():
+        path = Path(module)
+        try:
+            current = read_text(root / path)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "not UTF-8"
+            raise ModelEditError(
+                f"cannot edit {module}: {reason}", hint="add :noinverse to leave it alone"
+            ) from None
+        content = apply_edits(current, module_edits, replace=replace)
+        writes.append(FileWrite(path, content, expected=current))
+    return writes

@@ -110,7 +110,10 @@ def add_model_command(
     name: Annotated[str, typer.Argument(help="The model class, in PascalCase: BlogPost.")],
     fields: Annotated[
         list[str] | None,
-        typer.Argument(help="Fields: name[:type][?][:modifier ...][=default]."),
+        typer.Argument(
+            help="Fields: name[:type][?][:modifier ...][=default]. Relationships:"
+            " name:ref:Model[.inverse] and name:many:Model[.inverse]; :noinverse for none."
+        ),
     ] = None,
     pk: Annotated[
         PrimaryKey | None,
@@ -127,7 +130,10 @@ def add_model_command(
     project: ProjectOption = Path(),
     **mixins: bool | None,
 ) -> None:
-    """Add a model with its repository, tests and (with --migration) its migration."""
+    """Add a model with its repository, tests and (with --migration) its migration.
+
+    A relationship also adds its inverse to the target model's class.
+    """
     from dbscaffold.add_model import AddModelOptions, add_model
 
     options = AddModelOptions(

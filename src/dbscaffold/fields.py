@@ -20,12 +20,13 @@ from dbscaffold.field_types import (
     FieldTypeError,
     TypeInfo,
 )
-from dbscaffold.registry import MIXIN_COLUMNS
+from dbscaffold.registry import MIXIN_COLUMNS, MIXIN_METHODS
 
 __all__ = [
     "EXAMPLE",
     "MIXIN_COLUMNS",
     "MODIFIERS",
+    "NO_INVERSE",
     "ON_DELETE",
     "RESERVED_MODEL_NAMES",
     "RESERVED_NAMES",
@@ -34,6 +35,7 @@ __all__ = [
     "FieldSpec",
     "FieldSpecError",
     "check_model_name",
+    "check_table_name",
     "parse_field",
     "parse_fields",
     "plural",
@@ -76,7 +78,7 @@ RESERVED_MODEL_NAMES = frozenset(
         *("SoftDeleteMixin", "VersionMixin", "UTCDateTime", "String", "Text", "Integer"),
         *("BigInteger", "Float", "Numeric", "Boolean", "Date", "Uuid", "LargeBinary", "JSON"),
         *("NotNullViolationError", "UniqueViolationError", "CheckViolationError"),
-        *("ForeignKeyViolationError",),
+        *("ForeignKeyViolationError", "Column", "Table"),
     }
 )
 
@@ -234,6 +236,10 @@ def _check_name(name: str, argument: str, what: str = "field name") -> str:
         raise FieldSpecError(
             f"{argument!r}: {name!r} is a column the mixins add; choose another name"
         )
+    if name in MIXIN_METHODS:
+        raise FieldSpecError(
+            f"{argument!r}: {name!r} would hide the mixins' {name!r}; choose another name"
+        )
     return name
 
 
@@ -257,6 +263,20 @@ def check_model_name(name: str) -> str:
         raise DbscaffoldError(
             f"model name {name!r} is a name the generated code imports",
             hint=f"choose a more specific name, e.g. {name}Record",
+        )
+    return name
+
+
+#: PostgreSQL's limit: a longer table name is silently cut short, and no longer matches.
+MAX_TABLE_NAME = 63
+
+
+def check_table_name(name: str, what: str) -> str:
+    """Refuse a table name PostgreSQL would cut short."""
+    if len(name) > MAX_TABLE_NAME:
+        raise DbscaffoldError(
+            f"{what} {name!r} is {len(name)} characters long; PostgreSQL allows {MAX_TABLE_NAME}",
+            hint="choose a shorter name (--table NAME for the model's own table)",
         )
     return name
 

@@ -12,7 +12,7 @@ from typing import Any
 from dbscaffold.edit_model import ClassEdit
 from dbscaffold.errors import DbscaffoldError
 from dbscaffold.field_types import Owner
-from dbscaffold.fields import FieldSpec, check_model_name, table_name
+from dbscaffold.fields import FieldSpec, check_model_name, check_table_name, table_name
 from dbscaffold.imports import LINE_LENGTH, Imports, package_slack
 from dbscaffold.layout import bracketed
 from dbscaffold.project import ANSWERS_FILE, Project
@@ -64,7 +64,7 @@ def build_request(
     a mixin left out, or ``None``, is the project's answer.
     """
     check_model_name(class_name)
-    table = table or table_name(class_name)
+    table = check_table_name(table or table_name(class_name), "table name")
     module = table_name(class_name)
     for existing in project.models:
         if replace_existing and existing.class_name == class_name:

@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,9 @@ class Project:
     root: Path
     answers: Mapping[str, Any]
     models: tuple[ExistingModel, ...]
-    #: The tables the models' modules define without a model (many-to-many associations).
-    association_tables: frozenset[str] = frozenset()
+    #: The tables the models' modules define without a model (many-to-many associations),
+    #: each with the module that defines it.
+    association_tables: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def package(self) -> str:
@@ -130,10 +131,11 @@ def scan_models(models_dir: Path) -> list[ExistingModel]:
     return found
 
 
-def scan_tables(models_dir: Path) -> frozenset[str]:
-    """The association tables defined in ``models_dir``'s modules (read as text)."""
-    return frozenset(
-        match["table"]
-        for path in models_dir.glob("*.py")
+def scan_tables(models_dir: Path) -> dict[str, str]:
+    """The association tables defined in ``models_dir``'s modules (read as text), with the
+    module defining each."""
+    return {
+        match["table"]: path.stem
+        for path in sorted(models_dir.glob("*.py"))
         for match in _ASSOCIATION.finditer(path.read_text())
-    )
+    }

@@ -144,6 +144,8 @@ class Mixin:
     help: str
     #: What it adds to a project, for the options reference.
     effect: str
+    #: Its other attributes (methods, properties), which a model's own would hide.
+    methods: tuple[str, ...] = ()
     #: What the model's generated tests import for the mixin's own tests.
     test_imports: tuple[Import, ...] = ()
     #: Its generated test updates a column: without a column to change there is none.
@@ -187,6 +189,7 @@ MIXINS = (
         "soft_delete",
         "SoftDeleteMixin",
         columns=("deleted_at",),
+        methods=("is_deleted", "soft_delete", "restore"),
         help="deleted_at: deleted rows are hidden from queries, and restorable.",
         effect="the global filter in `db/soft_delete.py`, `include_deleted` on repository "
         "reads, `soft_delete()` / `restore()` / `hard_delete()`, and partial unique indexes "
@@ -217,6 +220,7 @@ MIXINS = (
         "versioning",
         "VersionMixin",
         columns=("version_id",),
+        methods=("mapper_args",),
         help="version_id: optimistic locking, a stale update raises ConflictError.",
         effect="`version_id` optimistic locking; stale updates raise `ConflictError`.",
         test_imports=(
@@ -234,3 +238,5 @@ MIXINS_BY_OPTION: Mapping[str, Mixin] = {mixin.option: mixin for mixin in MIXINS
 MIXIN_COLUMNS = frozenset(
     column for owner in (*KEY_STRATEGIES, *MIXINS) for column in owner.columns
 )
+#: The mixins' other attributes: no field or inverse may hide one of these either.
+MIXIN_METHODS = frozenset(method for mixin in MIXINS for method in mixin.methods)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from dbscaffold.edit_model import ClassEdit
 from dbscaffold.errors import DbscaffoldError
-from dbscaffold.fields import FieldSpec, plural
+from dbscaffold.fields import FieldSpec, check_table_name, plural
 from dbscaffold.imports import Imports
 from dbscaffold.layout import bracketed
 from dbscaffold.project import ExistingModel, Project
@@ -142,12 +142,15 @@ def _check_names(project: Project, request: "ModelRequest", planned: list[Relati
                 f"fields {other!r} and {spec.name!r} would both add {target}.{inverse}",
                 hint=f"name one inverse: {spec.name}:{spec.kind}:{target}.other_name",
             )
-    tables = {m.table for m in project.models} | project.association_tables | {request.table}
+    # (the tables of the model's own module are its own, when --force or --skip regenerates it)
+    others = {t for t, module in project.association_tables.items() if module != request.module}
+    tables = {m.table for m in project.models} | others | {request.table}
     seen: set[str] = set()
     for relationship in planned:
         table = relationship.association
         if table is None:
             continue
+        check_table_name(table, f"field {relationship.spec.name!r}: its association table")
         if table in tables or table in seen:
             raise DbscaffoldError(
                 f"field {relationship.spec.name!r}: its association table {table!r} exists already",
@@ -244,7 +247,7 @@ def plan_class_edits(
         type_checking.add("first", f"{project.package}.models.{request.module}", request.class_name)
         edits.append(
             ClassEdit(
-                module=relationship.target.module,
+                module=f"src/{project.package}/models/{relationship.target.module}.py",
                 class_name=relationship.target.class_name,
                 attribute=relationship.inverse,
                 statement=inverse_statement(relationship, request),

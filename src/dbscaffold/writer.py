@@ -1,5 +1,6 @@
 """Applying a plan of file writes: every file or none, with Rails-style status lines."""
 
+import difflib
 import os
 import tempfile
 from collections.abc import Sequence
@@ -16,12 +17,16 @@ class Status(StrEnum):
     SKIP = "skip"
     CONFLICT = "conflict"
     FORCE = "force"
+    EDIT = "edit"
 
 
 @dataclass(frozen=True)
 class FileWrite:
     path: Path  # relative to the project root
     content: str
+    #: For an edit of a file the project owns: its content the edit was made from
+    #: (``None`` for a file the plan writes whole).
+    expected: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ class PlannedWrite:
 
     @property
     def changes_disk(self) -> bool:
-        return self.status in {Status.CREATE, Status.FORCE}
+        return self.status in {Status.CREATE, Status.FORCE, Status.EDIT}
 
 
 def classify(
@@ -43,7 +48,15 @@ def classify(
         target = root / write.path
         if target.is_dir():
             raise DbscaffoldError(f"{write.path} is a directory", hint="move it out of the way")
-        if not target.exists():
+        if write.expected is not None:
+            _check_unchanged(root, write)
+            if write.content == write.expected:
+                status = Status.IDENTICAL
+            elif skip:
+                status = Status.SKIP
+            else:
+                status = Status.EDIT
+        elif not target.exists():
             status = Status.CREATE
         elif target.read_text() == write.content:
             status = Status.IDENTICAL
@@ -57,8 +70,46 @@ def classify(
     return planned
 
 
+def _check_unchanged(root: Path, write: FileWrite) -> None:
+    """Refuse to edit a file that no longer holds what the edit was made from."""
+    target = root / write.path
+    try:
+        current = read_text(target)
+    except OSError as error:
+        raise DbscaffoldError(f"could not read {write.path}: {error.strerror}") from None
+    if current != write.expected:
+        raise DbscaffoldError(
+            f"{write.path} changed while it was being edited; nothing was written",
+            hint="run the command again",
+        )
+
+
+def read_text(path: Path) -> str:
+    """A file's text exactly as stored: line endings are not translated."""
+    return path.read_bytes().decode("utf-8")
+
+
 def status_lines(planned: Sequence[PlannedWrite]) -> list[str]:
     return [f"{p.status.value:>10}  {p.write.path}" for p in planned]
+
+
+def unified_diff(write: FileWrite) -> str:
+    """An edit as a unified diff, ``a/<path>`` to ``b/<path>`` as ``git diff`` shows it."""
+    assert write.expected is not None
+    lines = difflib.unified_diff(
+        _diff_lines(write.expected),
+        _diff_lines(write.content),
+        fromfile=f"a/{write.path.as_posix()}",
+        tofile=f"b/{write.path.as_posix()}",
+    )
+    return "".join(lines)
+
+
+def _diff_lines(text: str) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n\\ No newline at end of file\n"
+    return lines
 
 
 def apply(root: Path, planned: Sequence[PlannedWrite]) -> list[Path]:
@@ -67,6 +118,9 @@ def apply(root: Path, planned: Sequence[PlannedWrite]) -> list[Path]:
     Each file is first written to a temporary file beside it, then renamed over
     its target; a failure part-way renames back or removes what was done.
     """
+    for item in planned:
+        if item.changes_disk and item.write.expected is not None:
+            _check_unchanged(root, item.write)
     staged: list[tuple[Path, Path]] = []
     try:
         for item in planned:
@@ -75,9 +129,10 @@ def apply(root: Path, planned: Sequence[PlannedWrite]) -> list[Path]:
             target = root / item.write.path
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-            with os.fdopen(handle, "w") as file:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
                 file.write(item.write.content)
             staged.append((Path(temporary_name), target))
+            os.chmod(temporary_name, _mode(target))
     except OSError as error:
         for staged_file, _ in staged:
             staged_file.unlink(missing_ok=True)
@@ -101,13 +156,31 @@ def apply(root: Path, planned: Sequence[PlannedWrite]) -> list[Path]:
     return [target for _, target in staged]
 
 
+def _mode(target: Path) -> int:
+    """The permissions a file written over ``target`` gets: its own, or the umask's default.
+
+    (``mkstemp`` makes its file readable by its owner only.)
+    """
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def undo(root: Path, planned: Sequence[PlannedWrite], previous: dict[Path, str]) -> None:
-    """Put back what :func:`apply` changed (used when a later step fails)."""
+    """Put back what :func:`apply` changed (used when a later step fails).
+
+    An edited file gets back the content its edit was made from.
+    """
     for item in planned:
         if not item.changes_disk:
             continue
         target = root / item.write.path
-        if item.write.path in previous:
+        if item.write.expected is not None:
+            target.write_bytes(item.write.expected.encode("utf-8"))
+        elif item.write.path in previous:
             target.write_text(previous[item.write.path])
         else:
             target.unlink(missing_ok=True)

@@ -206,7 +206,7 @@ def test_a_chosen_inverse_is_planned_or_refused_in_one_line(name: str) -> None:
         [(key, edit)] = edits("Widget", field).items()
         assert key == ("Author", name)
         assert edit.back_populates == "author"
-        assert edit.module == "author"
+        assert edit.module == "src/shop/models/author.py"
         assert statement(edit.statement)[:2] == (name, "Mapped[list['Widget']]")
     else:
         with pytest.raises(DbscaffoldError) as refused:
@@ -327,7 +327,7 @@ def test_a_self_reference_has_its_inverse_in_its_own_class() -> None:
     ],
 )
 def test_an_association_table_that_exists_is_refused(fields: list[str], table: str) -> None:
-    project = Project(PROJECT.root, ANSWERS, TARGETS, frozenset({table}))
+    project = Project(PROJECT.root, ANSWERS, TARGETS, {table: "label"})
     planned(PROJECT, "Widget", *fields)
 
     with pytest.raises(DbscaffoldError, match=f"association table '{table}' exists already"):
@@ -338,7 +338,7 @@ def test_regenerating_a_model_does_not_trip_on_its_own_association_table() -> No
     """``add-model Book tags:many:Tag`` again, with --skip or --force: book.py defines
     book_tag, which is the table the model's own many field plans."""
     book = ExistingModel("Book", "book", "book", "int", True)
-    project = Project(PROJECT.root, ANSWERS, (*TARGETS, book), frozenset({"book_tag"}))
+    project = Project(PROJECT.root, ANSWERS, (*TARGETS, book), {"book_tag": "book"})
 
     request = planned(project, "Book", "tags:many:Tag", replace=True)
 

@@ -661,3 +661,33 @@ def test_a_type_checking_block_with_an_else_is_refused() -> None:
     )
     with pytest.raises(ModelEditError, match="TYPE_CHECKING"):
         apply_edits(source, [edit()], replace=False)
+
+
+def test_a_module_postponing_annotations_gets_the_annotation_unquoted() -> None:
+    """With ``from __future__ import annotations`` ruff (UP037) refuses quoted annotations."""
+    future = GENERATED.replace('"""\n', '"""\n\nfrom __future__ import annotations\n', 1)
+    scalar = '    book: Mapped["Book | None"] = relationship(back_populates="author", lazy="raise")'
+
+    edited = apply_edits(future, [edit(), edit(scalar, attribute="book")], replace=False)
+
+    assert "    books: Mapped[list[Book]] = relationship(\n" in edited
+    assert '    book: Mapped[Book | None] = relationship(back_populates="author"' in edited
+    assert apply_edits(edited, [edit(), edit(scalar, attribute="book")], replace=False) == edited
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--select",
+            "UP,F,I",
+            "--target-version",
+            "py311",
+            "-",
+        ],
+        input=edited,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout

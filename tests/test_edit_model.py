@@ -200,7 +200,10 @@ def test_everything_outside_the_class_body_and_the_imports_is_kept_byte_for_byte
         )
         .replace(
             "    nickname: Mapped[str | None] = mapped_column(String(100))\n",
-            "    nickname: Mapped[str | None] = mapped_column(String(100))\n" + BOOKS + "\n",
+            "    nickname: Mapped[str | None] = mapped_column(String(100))\n"
+            # (from __future__ import annotations: the annotation is not quoted)
+            + BOOKS.replace('"Book"', "Book")
+            + "\n",
         )
     )
     assert result == expected
@@ -661,3 +664,33 @@ def test_a_type_checking_block_with_an_else_is_refused() -> None:
     )
     with pytest.raises(ModelEditError, match="TYPE_CHECKING"):
         apply_edits(source, [edit()], replace=False)
+
+
+def test_a_module_postponing_annotations_gets_the_annotation_unquoted() -> None:
+    """With ``from __future__ import annotations`` ruff (UP037) refuses quoted annotations."""
+    future = GENERATED.replace('"""\n', '"""\n\nfrom __future__ import annotations\n', 1)
+    scalar = '    book: Mapped["Book | None"] = relationship(back_populates="author", lazy="raise")'
+
+    edited = apply_edits(future, [edit(), edit(scalar, attribute="book")], replace=False)
+
+    assert "    books: Mapped[list[Book]] = relationship(\n" in edited
+    assert '    book: Mapped[Book | None] = relationship(back_populates="author"' in edited
+    assert apply_edits(edited, [edit(), edit(scalar, attribute="book")], replace=False) == edited
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--select",
+            "UP037,F",
+            "--target-version",
+            "py311",
+            "-",
+        ],
+        input=edited,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout

@@ -102,6 +102,9 @@ def _edit_class(module: "cst.Module", edit: ClassEdit, *, replace: bool) -> "cst
             hint="write the body on lines of its own, or add :noinverse",
         )
     new_line = cst.parse_statement(textwrap.dedent(edit.statement) + "\n")
+    assert isinstance(new_line, cst.SimpleStatementLine)
+    if _postpones_annotations(module):
+        new_line = _unquoted(new_line)  # quotes there are noise (ruff UP037)
     statements = list(body.body)
     for position, statement in enumerate(statements):
         if edit.attribute not in _bound_names(statement):
@@ -219,6 +222,40 @@ def _is_our_relationship(statement: "cst.CSTNode", back_populates: str) -> bool:
             value = arg.value
             return isinstance(value, cst.SimpleString) and value.evaluated_value == back_populates
     return False
+
+
+def _postpones_annotations(module: "cst.Module") -> bool:
+    """Whether the module has ``from __future__ import annotations``."""
+    import libcst as cst
+    import libcst.matchers as m
+
+    future = m.ImportFrom(module=m.Name("__future__"))
+    return any(
+        isinstance(alias, cst.ImportAlias) and _dotted(alias.name) == "annotations"
+        for line in module.body
+        if isinstance(line, cst.SimpleStatementLine)
+        for node in line.body
+        if m.matches(node, future)
+        and isinstance(node, cst.ImportFrom)
+        and not isinstance(node.names, cst.ImportStar)
+        for alias in node.names
+    )
+
+
+def _unquoted(line: "cst.SimpleStatementLine") -> "cst.SimpleStatementLine":
+    """``line``, an annotated assignment, with the strings in its annotation unquoted."""
+    import libcst as cst
+    import libcst.matchers as m
+
+    def unquote(node: cst.CSTNode, _: object) -> cst.CSTNode:
+        assert isinstance(node, cst.SimpleString)
+        return cst.parse_expression(str(node.evaluated_value))
+
+    assignment = line.body[0]
+    assert isinstance(assignment, cst.AnnAssign)
+    annotation = m.replace(assignment.annotation, m.SimpleString(), unquote)
+    assert isinstance(annotation, cst.Annotation)
+    return line.with_changes(body=[assignment.with_changes(annotation=annotation)])
 
 
 # -- imports -------------------------------------------------------------------------------

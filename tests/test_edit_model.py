@@ -694,3 +694,22 @@ def test_a_module_postponing_annotations_gets_the_annotation_unquoted() -> None:
         check=False,
     )
     assert run.returncode == 0, run.stdout
+
+
+def test_a_class_binding_a_name_the_annotation_needs_is_refused() -> None:
+    """After a column called ``list``, ``Mapped[list["Book"]]`` would subscript the column."""
+    source = GENERATED.replace(
+        "    name: Mapped[str] = mapped_column(String(100))\n",
+        "    name: Mapped[str] = mapped_column(String(100))\n"
+        "    list: Mapped[str] = mapped_column(String(100))\n",
+    )
+    with pytest.raises(ModelEditError, match="its annotation needs 'list'"):
+        apply_edits(source, [edit()], replace=False)
+
+
+def test_a_module_binding_the_new_model_s_name_is_refused() -> None:
+    source = GENERATED.replace(
+        "\n\nclass Author", '\n\nclass Book(enum.StrEnum):\n    A = "a"\n\n\nclass Author'
+    )
+    with pytest.raises(ModelEditError, match="already binds 'Book'"):
+        apply_edits(source, [edit()], replace=False)

@@ -388,7 +388,13 @@ def test_a_target_column_named_list_does_not_break_its_inverses(
 ) -> None:
     """A column ``list`` hides ``list`` from the annotations after it in the class body."""
     project = generate(primary_key="int")
-    run_ok(dbscaffold, project, "Shop", "list:str{40}")
+    refused = dbscaffold.run("add-model", "Shop", "list:str{40}", cwd=project, check=False)
+    assert_refused(refused, "'list' would hide the generated code's own 'list'")
+    # a column the team wrote by hand (or that an older dbscaffold accepted)
+    run_ok(dbscaffold, project, "Shop", "name:str{40}")
+    shop = project / "src" / "my_service" / "models" / "shop.py"
+    column = "    name: Mapped[str] = mapped_column(String(40))\n"
+    shop.write_text(shop.read_text().replace(column, column + column.replace("name", "list")))
 
     refused_or_added(dbscaffold, project, "Order", "shop:ref:Shop", "Shop", "orders")
 

@@ -106,6 +106,14 @@ def _edit_class(module: "cst.Module", edit: ClassEdit, *, replace: bool) -> "cst
     if _postpones_annotations(module):
         new_line = _unquoted(new_line)  # quotes there are noise (ruff UP037)
     statements = list(body.body)
+    # A class attribute named like a name of the annotation hides it there (a column `list`).
+    hidden = _annotation_names(new_line) & {n for s in statements for n in _bound_names(s)}
+    if hidden - {edit.attribute}:
+        raise ModelEditError(
+            f"cannot add {edit.class_name}.{edit.attribute}: its annotation needs "
+            f"{sorted(hidden)[0]!r}, which the class body of {where} binds to something else",
+            hint="rename that attribute, or add :noinverse",
+        )
     for position, statement in enumerate(statements):
         if edit.attribute not in _bound_names(statement):
             continue
@@ -224,6 +232,25 @@ def _is_our_relationship(statement: "cst.CSTNode", back_populates: str) -> bool:
     return False
 
 
+def _annotation_names(line: "cst.SimpleStatementLine") -> set[str]:
+    """The names an annotated assignment's annotation refers to, quoted ones included."""
+    import libcst as cst
+    import libcst.matchers as m
+
+    assignment = line.body[0]
+    assert isinstance(assignment, cst.AnnAssign)
+    expressions: list[cst.CSTNode] = [assignment.annotation]
+    for node in m.findall(assignment.annotation, m.SimpleString()):
+        assert isinstance(node, cst.SimpleString)
+        expressions.append(cst.parse_expression(str(node.evaluated_value)))
+    return {
+        name.value
+        for expression in expressions
+        for name in m.findall(expression, m.Name())
+        if isinstance(name, cst.Name)
+    }
+
+
 def _postpones_annotations(module: "cst.Module") -> bool:
     """Whether the module has ``from __future__ import annotations``."""
     import libcst as cst
@@ -272,6 +299,13 @@ def _ensure_imports(module: "cst.Module", edit: ClassEdit) -> "cst.Module":
         if not _imported(module.body, wanted, type_checking=True)
     ]
     needed = [wanted for wanted in needed if wanted[1:] != ("typing", "TYPE_CHECKING")]
+    for wanted in typing_only:
+        _check_free(
+            module.body,
+            wanted,
+            edit,
+            hint="choose another name for the new model, or add :noinverse",
+        )
     if typing_only:
         block_index = _type_checking_block(module, edit)
         if block_index is None:
@@ -352,7 +386,10 @@ def _imported(
 
 
 def _check_free(
-    statements: Sequence["cst.CSTNode"], wanted: tuple[str, str, str], edit: ClassEdit
+    statements: Sequence["cst.CSTNode"],
+    wanted: tuple[str, str, str],
+    edit: ClassEdit,
+    hint: str | None = None,
 ) -> None:
     """Refuse to import a name the module already binds to something else."""
     name = wanted[2] or wanted[1].split(".")[0]
@@ -360,7 +397,7 @@ def _check_free(
         raise ModelEditError(
             f"cannot add {edit.class_name}.{edit.attribute}: {edit.module} already binds "
             f"{name!r} to something else than {wanted[1]}",
-            hint=f"import {name} from {wanted[1]} there, or add :noinverse",
+            hint=hint or f"import {name} from {wanted[1]} there, or add :noinverse",
         )
 
 

@@ -169,6 +169,14 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
             )
     if enums:
         model_imports.module("stdlib", "enum")
+    targets = {r.target.class_name for r in relationships.values()}
+    for enum in enums:
+        if enum["class_name"] in targets:
+            raise DbscaffoldError(
+                f"the enum class {enum['class_name']} of {request.class_name} would take the"
+                f" name of the model {enum['class_name']} it refers to",
+                hint="rename the enum field",
+            )
     if fields or collections:
         model_imports.add("third", "sqlalchemy.orm", "Mapped")
     if fields:  # a many-to-many alone is a relationship, no column

@@ -44,6 +44,9 @@ def project(generate: Generate) -> Path:
     return generate()
 
 
+ARTICLE = "src/my_service/models/article.py"
+
+
 def test_it_writes_the_model_its_repository_and_its_tests(
     project: Path, add_model: AddModel
 ) -> None:
@@ -52,7 +55,9 @@ def test_it_writes_the_model_its_repository_and_its_tests(
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [word for path in MODEL_FILES for word in ("create", path)]
+    created = [word for path in MODEL_FILES for word in ("create", path)]
+    assert result.stdout.split() == [*created, "edit", "src/my_service/models/article.py"]
+    assert 'widgets: Mapped[list["Widget"]]' in (project / ARTICLE).read_text()
     model = (project / MODEL_FILES[0]).read_text()
     assert (
         "class Widget(UUIDPrimaryKeyMixin, TimestampMixin, SoftDeleteMixin, VersionMixin, Base):"

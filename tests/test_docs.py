@@ -113,6 +113,8 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     add_model = (tmp_path / "site" / "add-model" / "index.html").read_text()
     assert "LargeBinary" in add_model
     assert "setnull" in add_model
+    assert "no inverse relationship on the target" in add_model  # noinverse is not an index
+    assert "many:Model" in add_model
     assert [mixin.help for mixin in MIXINS if mixin.help not in add_model] == []
 
 

@@ -200,7 +200,10 @@ def test_everything_outside_the_class_body_and_the_imports_is_kept_byte_for_byte
         )
         .replace(
             "    nickname: Mapped[str | None] = mapped_column(String(100))\n",
-            "    nickname: Mapped[str | None] = mapped_column(String(100))\n" + BOOKS + "\n",
+            "    nickname: Mapped[str | None] = mapped_column(String(100))\n"
+            # (from __future__ import annotations: the annotation is not quoted)
+            + BOOKS.replace('"Book"', "Book")
+            + "\n",
         )
     )
     assert result == expected
@@ -660,4 +663,53 @@ def test_a_type_checking_block_with_an_else_is_refused() -> None:
         "\n\nclass Author", "\nif TYPE_CHECKING:\n    pass\nelse:\n    pass\n\n\nclass Author"
     )
     with pytest.raises(ModelEditError, match="TYPE_CHECKING"):
+        apply_edits(source, [edit()], replace=False)
+
+
+def test_a_module_postponing_annotations_gets_the_annotation_unquoted() -> None:
+    """With ``from __future__ import annotations`` ruff (UP037) refuses quoted annotations."""
+    future = GENERATED.replace('"""\n', '"""\n\nfrom __future__ import annotations\n', 1)
+    scalar = '    book: Mapped["Book | None"] = relationship(back_populates="author", lazy="raise")'
+
+    edited = apply_edits(future, [edit(), edit(scalar, attribute="book")], replace=False)
+
+    assert "    books: Mapped[list[Book]] = relationship(\n" in edited
+    assert '    book: Mapped[Book | None] = relationship(back_populates="author"' in edited
+    assert apply_edits(edited, [edit(), edit(scalar, attribute="book")], replace=False) == edited
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--select",
+            "UP037,F",
+            "--target-version",
+            "py311",
+            "-",
+        ],
+        input=edited,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout
+
+
+def test_a_class_binding_a_name_the_annotation_needs_is_refused() -> None:
+    """After a column called ``list``, ``Mapped[list["Book"]]`` would subscript the column."""
+    source = GENERATED.replace(
+        "    name: Mapped[str] = mapped_column(String(100))\n",
+        "    name: Mapped[str] = mapped_column(String(100))\n"
+        "    list: Mapped[str] = mapped_column(String(100))\n",
+    )
+    with pytest.raises(ModelEditError, match="its annotation needs 'list'"):
+        apply_edits(source, [edit()], replace=False)
+
+
+def test_a_module_binding_the_new_model_s_name_is_refused() -> None:
+    source = GENERATED.replace(
+        "\n\nclass Author", '\n\nclass Book(enum.StrEnum):\n    A = "a"\n\n\nclass Author'
+    )
+    with pytest.raises(ModelEditError, match="already binds 'Book'"):
         apply_edits(source, [edit()], replace=False)

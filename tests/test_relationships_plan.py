@@ -254,3 +254,9 @@ def test_a_table_name_postgresql_would_cut_short_is_refused() -> None:
         request(project(models=(long_target,)), f"items:many:{'T' * 40}", name="W" * 24)
     with pytest.raises(DbscaffoldError, match=r"table name 'x{64}' is 64 characters long"):
         request(project(), "title", table="x" * 64)
+
+
+def test_an_enum_class_named_like_a_target_is_refused() -> None:
+    target = ExistingModel("WidgetKind", "widget_kind", "widget_kind", "uuid")
+    with pytest.raises(DbscaffoldError, match="enum class WidgetKind of Widget would take"):
+        context(project(models=(target,)), "kind:enum:a:b", "owner:ref:WidgetKind")

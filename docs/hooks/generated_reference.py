@@ -105,17 +105,23 @@ def mixins_table() -> str:
     return "\n".join(rows)
 
 
+#: What each modifier that is not an ON DELETE rule does.
+MODIFIER_EFFECTS = {
+    "unique": "a unique constraint (on a ref: a one-to-one relationship)",
+    "index": "an index on the column",
+    "noinverse": "refs and many-to-many only: no inverse relationship on the target",
+}
+
+
 def modifiers_list() -> str:
     lines = []
     for modifier in MODIFIERS:
         if modifier in ON_DELETE:
             lines.append(f'- `{modifier}`: refs only, `ondelete="{ON_DELETE[modifier]}"`')
+        elif modifier in MODIFIER_EFFECTS:
+            lines.append(f"- `{modifier}`: {MODIFIER_EFFECTS[modifier]}")
         else:
-            lines.append(
-                f"- `{modifier}`: a {modifier} constraint"
-                if modifier == "unique"
-                else f"- `{modifier}`: an index on the column"
-            )
+            raise PluginError(f"modifier {modifier!r} has no explanation in MODIFIER_EFFECTS")
     return "\n".join(lines)
 
 

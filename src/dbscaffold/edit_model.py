@@ -102,7 +102,18 @@ def _edit_class(module: "cst.Module", edit: ClassEdit, *, replace: bool) -> "cst
             hint="write the body on lines of its own, or add :noinverse",
         )
     new_line = cst.parse_statement(textwrap.dedent(edit.statement) + "\n")
+    assert isinstance(new_line, cst.SimpleStatementLine)
+    if _postpones_annotations(module):
+        new_line = _unquoted(new_line)  # quotes there are noise (ruff UP037)
     statements = list(body.body)
+    # A class attribute named like a name of the annotation hides it there (a column `list`).
+    hidden = _annotation_names(new_line) & {n for s in statements for n in _bound_names(s)}
+    if hidden - {edit.attribute}:
+        raise ModelEditError(
+            f"cannot add {edit.class_name}.{edit.attribute}: its annotation needs "
+            f"{sorted(hidden)[0]!r}, which the class body of {where} binds to something else",
+            hint="rename that attribute, or add :noinverse",
+        )
     for position, statement in enumerate(statements):
         if edit.attribute not in _bound_names(statement):
             continue
@@ -221,6 +232,59 @@ def _is_our_relationship(statement: "cst.CSTNode", back_populates: str) -> bool:
     return False
 
 
+def _annotation_names(line: "cst.SimpleStatementLine") -> set[str]:
+    """The names an annotated assignment's annotation refers to, quoted ones included."""
+    import libcst as cst
+    import libcst.matchers as m
+
+    assignment = line.body[0]
+    assert isinstance(assignment, cst.AnnAssign)
+    expressions: list[cst.CSTNode] = [assignment.annotation]
+    for node in m.findall(assignment.annotation, m.SimpleString()):
+        assert isinstance(node, cst.SimpleString)
+        expressions.append(cst.parse_expression(str(node.evaluated_value)))
+    return {
+        name.value
+        for expression in expressions
+        for name in m.findall(expression, m.Name())
+        if isinstance(name, cst.Name)
+    }
+
+
+def _postpones_annotations(module: "cst.Module") -> bool:
+    """Whether the module has ``from __future__ import annotations``."""
+    import libcst as cst
+    import libcst.matchers as m
+
+    future = m.ImportFrom(module=m.Name("__future__"))
+    return any(
+        isinstance(alias, cst.ImportAlias) and _dotted(alias.name) == "annotations"
+        for line in module.body
+        if isinstance(line, cst.SimpleStatementLine)
+        for node in line.body
+        if m.matches(node, future)
+        and isinstance(node, cst.ImportFrom)
+        and not isinstance(node.names, cst.ImportStar)
+        for alias in node.names
+    )
+
+
+def _unquoted(line: "cst.SimpleStatementLine") -> "cst.SimpleStatementLine":
+    """``line``, an annotated assignment, with the strings in its annotation unquoted."""
+    import libcst as cst
+    import libcst.matchers as m
+
+    def unquote(node: cst.CSTNode, _: object) -> cst.CSTNode:
+        assert isinstance(node, cst.SimpleString)
+        return cst.parse_expression(str(node.evaluated_value))
+
+    assignment = line.body[0]
+    assert isinstance(assignment, cst.AnnAssign)
+    annotation = m.replace(assignment.annotation, m.SimpleString(), unquote)
+    assert isinstance(annotation, cst.Annotation)
+    return line.with_changes(body=[assignment.with_changes(annotation=annotation)])
+
+
 # -- imports -------------------------------------------------------------------------------
 
 
@@ -235,6 +299,13 @@ def _ensure_imports(module: "cst.Module", edit: ClassEdit) -> "cst.Module":
         if not _imported(module.body, wanted, type_checking=True)
     ]
     needed = [wanted for wanted in needed if wanted[1:] != ("typing", "TYPE_CHECKING")]
+    for wanted in typing_only:
+        _check_free(
+            module.body,
+            wanted,
+            edit,
+            hint="choose another name for the new model, or add :noinverse",
+        )
     if typing_only:
         block_index = _type_checking_block(module, edit)
         if block_index is None:
@@ -315,7 +386,10 @@ def _imported(
 
 
 def _check_free(
-    statements: Sequence["cst.CSTNode"], wanted: tuple[str, str, str], edit: ClassEdit
+    statements: Sequence["cst.CSTNode"],
+    wanted: tuple[str, str, str],
+    edit: ClassEdit,
+    hint: str | None = None,
 ) -> None:
     """Refuse to import a name the module already binds to something else."""
     name = wanted[2] or wanted[1].split(".")[0]
@@ -323,7 +397,7 @@ def _check_free(
         raise ModelEditError(
             f"cannot add {edit.class_name}.{edit.attribute}: {edit.module} already binds "
             f"{name!r} to something else than {wanted[1]}",
-            hint=f"import {name} from {wanted[1]} there, or add :noinverse",
+            hint=hint or f"import {name} from {wanted[1]} there, or add :noinverse",
         )
 
 

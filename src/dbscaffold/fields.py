@@ -64,7 +64,7 @@ RESERVED_NAMES = frozenset(
 #: model class body's annotations and calls, and ``get_by_<field>(self, <field>)``.
 SHADOWING_NAMES = frozenset(
     {
-        *("str", "int", "float", "bool", "bytes", "dict", "date", "datetime", "uuid"),
+        *("str", "int", "float", "bool", "bytes", "dict", "list", "date", "datetime", "uuid"),
         *("mapped_column", "relationship", "enum_type", "postgresql", "self"),
     }
 )

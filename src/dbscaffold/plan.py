@@ -138,7 +138,6 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     """Everything the model, repository and test templates need, precomputed."""
     package = project.package
     model_imports, test_imports = Imports(), Imports()
-    model_imports.add("third", "sqlalchemy.orm", "Mapped", "mapped_column")
     model_imports.add("first", f"{package}.db.base", "Base")
     mixins = [request.key.mixin] + [mixin.class_name for mixin in request.mixins]
     model_imports.add_import(package, ("first", request.key.module, (request.key.mixin,)))
@@ -170,6 +169,18 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
             )
     if enums:
         model_imports.module("stdlib", "enum")
+    targets = {r.target.class_name for r in relationships.values()}
+    for enum in enums:
+        if enum["class_name"] in targets:
+            raise DbscaffoldError(
+                f"the enum class {enum['class_name']} of {request.class_name} would take the"
+                f" name of the model {enum['class_name']} it refers to",
+                hint="rename the enum field",
+            )
+    if fields or collections:
+        model_imports.add("third", "sqlalchemy.orm", "Mapped")
+    if fields:  # a many-to-many alone is a relationship, no column
+        model_imports.add("third", "sqlalchemy.orm", "mapped_column")
 
     # new_<model>() numbers its rows only if some value needs a number to be unique.
     sequence = any(_numbered(f["sample"]) for f in fields if not f["has_default"])

@@ -667,3 +667,18 @@ def test_start_up_does_not_import_libcst(code: list[str]) -> None:
     imported = [line.split("|")[-1].strip() for line in result.stderr.splitlines()]
     assert "dbscaffold.edit_model" in imported or code[0] == "-m"
     assert not [name for name in imported if name.split(".")[0] == "libcst"]
+
+
+def test_relationships_need_the_template_s_test_support(project: Path, add_model: AddModel) -> None:
+    """A project made before the relationship tests lacks their helpers: update it first."""
+    support = project / "tests" / "support.py"
+    support.write_text(support.read_text().replace("def loaded_rows(", "def _old_loaded_rows("))
+    before = tree_bytes(project)
+
+    result = add_model(project, "Widget", "article:ref:Article")
+
+    assert result.returncode == 2
+    assert "tests/support.py has no loaded_rows()" in result.stderr
+    assert "dbscaffold update" in result.stderr
+    assert tree_bytes(project) == before
+    assert add_model(project, "Widget", "title").returncode == 0

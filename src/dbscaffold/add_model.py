@@ -50,6 +50,8 @@ def add_model(options: AddModelOptions, echo: Callable[[str], None]) -> None:
         mixins=options.mixins,
         replace_existing=options.force or options.skip,
     )
+    if any(spec.type.relation for spec in request.fields):
+        check_test_support(project.root)
     context = {"model": model_context(project, request), "package_name": project.package}
     package = Path("src") / project.package
     writes = [
@@ -103,6 +105,22 @@ def add_model(options: AddModelOptions, echo: Callable[[str], None]) -> None:
             undo(project.root, planned, previous)
             raise
         echo(f"{'create':>10}  {created.relative_to(project.root)}")
+
+
+#: What the generated relationship tests import from the project's ``tests/support.py``.
+TEST_SUPPORT = ("recorded_statements", "loaded_rows")
+
+
+def check_test_support(root: Path) -> None:
+    """Refuse relationships in a project whose tests/support.py predates their tests."""
+    support = root / "tests" / "support.py"
+    text = support.read_text() if support.is_file() else ""
+    missing = [name for name in TEST_SUPPORT if f"def {name}(" not in text]
+    if missing:
+        raise DbscaffoldError(
+            f"tests/support.py has no {missing[0]}(), which the relationship tests use",
+            hint="run `dbscaffold update` first: it brings the template's newer tests/support.py",
+        )
 
 
 def edited_files(root: Path, edits: Sequence[ClassEdit], *, replace: bool) -> list[FileWrite]:

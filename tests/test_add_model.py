@@ -108,7 +108,11 @@ def test_a_unique_ref_is_a_unique_key_column(
             in model
         )
         assert 'ForeignKey("widget.id"), unique=True)' in model
-    assert 'owner: Mapped["Article"] = relationship(back_populates="widget", lazy="raise")' in model
+    # (the model references itself: its many-to-one relationships are passive_deletes)
+    assert (
+        'owner: Mapped["Article"] = relationship(\n        back_populates="widget",\n'
+        '        lazy="raise",\n        passive_deletes=True,\n    )' in model
+    )
     assert (
         'widget: Mapped["Widget | None"] = relationship(\n        back_populates="parent",' in model
     )

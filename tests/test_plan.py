@@ -376,6 +376,7 @@ def test_a_reference_to_the_model_itself_names_its_remote_side() -> None:
         'back_populates="widgets"',
         'remote_side="Widget.id"',
         'lazy="raise"',
+        "passive_deletes=True",
     ]
     assert parent["fk_args"] == [
         "BigIntKey",

@@ -260,3 +260,14 @@ def test_an_enum_class_named_like_a_target_is_refused() -> None:
     target = ExistingModel("WidgetKind", "widget_kind", "widget_kind", "uuid")
     with pytest.raises(DbscaffoldError, match="enum class WidgetKind of Widget would take"):
         context(project(models=(target,)), "kind:enum:a:b", "owner:ref:WidgetKind")
+
+
+def test_a_model_referencing_itself_deletes_without_loading_its_many_to_ones() -> None:
+    """Its rows are deleted one by one (a unit-of-work cycle), which would load each
+    many-to-one to order the deletes: lazy="raise" refuses unless they are passive."""
+    target = project(models=(AUTHOR_UUID,))
+    cyclic = context(target, "author:ref:Author", "parent:ref:Widget?")["fields"]
+    plain = context(target, "author:ref:Author")["fields"]
+
+    assert [f["relationship_args"][-1] for f in cyclic] == ["passive_deletes=True"] * 2
+    assert plain[0]["relationship_args"][-1] == 'lazy="raise"'

@@ -175,9 +175,23 @@ def forward_arguments(relationship: Relationship, request: "ModelRequest") -> li
     if relationship.is_self:
         arguments.append(f'remote_side="{request.class_name}.id"')
     arguments.append('lazy="raise"')
-    if relationship.association is not None:
+    if relationship.association is not None or _in_a_cycle(relationship, request):
         arguments.append("passive_deletes=True")
     return arguments
+
+
+def _in_a_cycle(relationship: Relationship, request: "ModelRequest") -> bool:
+    """Whether the many-to-one ``relationship`` is of a model that references itself.
+
+    The unit of work deletes such a model's rows one by one (a dependency cycle) and
+    would load each row's many-to-one relationships to order the deletes, which
+    ``lazy="raise"`` refuses; with ``passive_deletes`` it orders them without loading.
+    """
+    references_itself = any(
+        spec.kind == "ref" and spec.target in (request.class_name, request.table, request.module)
+        for spec in request.fields
+    )
+    return relationship.spec.kind == "ref" and references_itself
 
 
 def inverse_statement(relationship: Relationship, request: "ModelRequest") -> str:

@@ -65,6 +65,7 @@ RELATED = [
         ],
     ),
     # a self-reference with the default name; many-to-many without an inverse
+    # (a model referencing itself: its many-to-one relationships are passive_deletes)
     ("Category", ["name:str{80}", "parent:ref:Category?", "tags:many:Tag:noinverse"]),
 ]
 #: The target modules each call edits (self-references are written by the model template).
@@ -167,6 +168,7 @@ FORWARD: dict[tuple[str, str, str], tuple[str, Keywords]] = {
             ("back_populates", "'author_posts'"),
             ("foreign_keys", "[author_id]"),
             ("lazy", "'raise'"),
+            ("passive_deletes", "True"),
         ],
     ),
     ("post", "Post", "reviewer"): (
@@ -175,13 +177,17 @@ FORWARD: dict[tuple[str, str, str], tuple[str, Keywords]] = {
             ("back_populates", "'reviewer_posts'"),
             ("foreign_keys", "[reviewer_id]"),
             ("lazy", "'raise'"),
+            ("passive_deletes", "True"),
         ],
     ),
     ("post", "Post", "editor"): (
         "Mapped['Author | None']",
-        [("back_populates", "'edited_posts'"), ("lazy", "'raise'")],
+        [("back_populates", "'edited_posts'"), ("lazy", "'raise'"), ("passive_deletes", "True")],
     ),
-    ("post", "Post", "topic"): ("Mapped['Tag | None']", [("lazy", "'raise'")]),
+    ("post", "Post", "topic"): (
+        "Mapped['Tag | None']",
+        [("lazy", "'raise'"), ("passive_deletes", "True")],
+    ),
     ("post", "Post", "labels"): (
         "Mapped[list['Tag']]",
         [
@@ -193,7 +199,12 @@ FORWARD: dict[tuple[str, str, str], tuple[str, Keywords]] = {
     ),
     ("post", "Post", "parent"): (
         "Mapped['Post | None']",
-        [("back_populates", "'replies'"), ("remote_side", "'Post.id'"), ("lazy", "'raise'")],
+        [
+            ("back_populates", "'replies'"),
+            ("remote_side", "'Post.id'"),
+            ("lazy", "'raise'"),
+            ("passive_deletes", "True"),
+        ],
     ),
     ("category", "Category", "parent"): (
         "Mapped['Category | None']",
@@ -201,6 +212,7 @@ FORWARD: dict[tuple[str, str, str], tuple[str, Keywords]] = {
             ("back_populates", "'categories'"),
             ("remote_side", "'Category.id'"),
             ("lazy", "'raise'"),
+            ("passive_deletes", "True"),
         ],
     ),
     ("category", "Category", "tags"): (

@@ -34,10 +34,12 @@ def write(directory: Path, **modules: str) -> Path:
     return directory
 
 
-def test_models_with_their_key_type_and_soft_delete(tmp_path: Path) -> None:
+def test_models_with_their_key_type_and_mixins(tmp_path: Path) -> None:
     models = scan_models(write(tmp_path, author=AUTHOR))
 
-    assert models == [ExistingModel("Author", "author", "author", "int", soft_delete=True)]
+    assert models == [
+        ExistingModel("Author", "author", "author", "int", soft_delete=True, mixins=("soft_delete",))
+    ]
 
 
 def test_association_tables_are_tables_without_a_model(tmp_path: Path) -> None:

@@ -5,21 +5,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dbscaffold import render
+from dbscaffold.change import WriteOptions, carry_out
 from dbscaffold.edit_model import ClassEdit, ModelEditError, apply_edits
-from dbscaffold.errors import ConflictError, DbscaffoldError
+from dbscaffold.errors import DbscaffoldError
 from dbscaffold.fields import parse_fields
 from dbscaffold.plan import build_request, class_edits, model_context
 from dbscaffold.project import read_project
-from dbscaffold.writer import (
-    FileWrite,
-    Status,
-    apply,
-    classify,
-    read_text,
-    status_lines,
-    undo,
-    unified_diff,
-)
+from dbscaffold.writer import FileWrite, read_text
 
 
 @dataclass(frozen=True)
@@ -38,8 +30,7 @@ class AddModelOptions:
 
 
 def add_model(options: AddModelOptions, echo: Callable[[str], None]) -> None:
-    if options.force and options.skip:
-        raise DbscaffoldError("--force and --skip exclude each other", hint="choose one")
+    WriteOptions(force=options.force, skip=options.skip).check()
     project = read_project(options.project)
     request = build_request(
         project,
@@ -70,41 +61,9 @@ def add_model(options: AddModelOptions, echo: Callable[[str], None]) -> None:
     # With --skip, an inverse of ours that differs is replaced only to be classified: skipped.
     replace = options.force or options.skip
     writes += edited_files(project.root, class_edits(project, request), replace=replace)
-    planned = classify(project.root, writes, force=options.force, skip=options.skip)
-    slug = f"create_{request.table}_table"
-    lines = status_lines(planned)
-    if options.migration:
-        lines.append(f"{'migrate':>10}  migrations/versions/<today>_{slug}.py")
-    for line in lines:
-        echo(line)
-    conflicts = [p for p in planned if p.status is Status.CONFLICT]
-    if conflicts:
-        raise ConflictError(
-            f"{conflicts[0].write.path} exists and differs; nothing was written",
-            hint="pass --force to overwrite or --skip to keep existing files",
-        )
-    if options.dry_run:
-        for item in planned:
-            if item.status is Status.EDIT:
-                echo(unified_diff(item.write).rstrip("\n"))
-        return
-    if options.migration:
-        from dbscaffold import migration
-
-        migration.check_ready(project.root)
-    previous = {
-        p.write.path: (project.root / p.write.path).read_text()
-        for p in planned
-        if p.status is Status.FORCE
-    }
-    apply(project.root, planned)
-    if options.migration:
-        try:
-            created = migration.autogenerate(project.root, slug.replace("_", " "), slug)
-        except BaseException:
-            undo(project.root, planned, previous)
-            raise
-        echo(f"{'create':>10}  {created.relative_to(project.root)}")
+    slug = f"create_{request.table}_table" if options.migration else None
+    write_options = WriteOptions(dry_run=options.dry_run, force=options.force, skip=options.skip)
+    carry_out(project.root, writes, write_options, echo, migration=slug)
 
 
 #: What the generated relationship tests import from the project's ``tests/support.py``.
@@ -136,7 +95,8 @@ def edited_files(root: Path, edits: Sequence[ClassEdit], *, replace: bool) -> li
         except (OSError, UnicodeDecodeError) as error:
             reason = getattr(error, "strerror", None) or "not UTF-8"
             raise ModelEditError(
-                f"cannot edit {module}: {reason}", hint="add :noinverse to leave it alone"
+                f"cannot edit {module}: {reason}",
+                hint=f"make it readable, or {module_edits[0].alternative}",
             ) from None
         content = apply_edits(current, module_edits, replace=replace)
         writes.append(FileWrite(path, content, expected=current))

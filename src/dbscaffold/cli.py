@@ -151,6 +151,46 @@ def add_model_command(
     add_model(options, typer.echo)
 
 
+FieldsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        help="Fields, as add-model takes them: name[:type][?][:modifier ...][=default], and"
+        " relationships (name:ref:Model?, name:many:Model)."
+    ),
+]
+MigrationOption = Annotated[
+    bool, typer.Option("--migration", help="Autogenerate the migration too.")
+]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan (and diffs) only.")]
+
+
+@app.command("add-field")
+def add_field_command(
+    model: Annotated[str, typer.Argument(help="The model: its class (Book) or table (book).")],
+    fields: FieldsArgument,
+    migration: MigrationOption = False,
+    dry_run: DryRunOption = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite differing files.")] = False,
+    skip: Annotated[bool, typer.Option("--skip", help="Keep differing files.")] = False,
+    project: ProjectOption = Path(),
+) -> None:
+    """Add fields to a model: its columns, their tests and (with --migration) the migration.
+
+    The table may have rows: a new column is optional or has a default.
+    """
+    from dbscaffold.add_field import AddFieldOptions, add_field
+    from dbscaffold.change import WriteOptions
+
+    options = AddFieldOptions(
+        model=model,
+        fields=fields,
+        project=project,
+        migration=migration,
+        write=WriteOptions(dry_run=dry_run, force=force, skip=skip),
+    )
+    add_field(options, typer.echo)
+
+
 @app.command()
 def update(
     to: Annotated[

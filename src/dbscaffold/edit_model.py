@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from dbscaffold.errors import DbscaffoldError
 from dbscaffold.imports import LINE_LENGTH, Imports, _member_key, _module_key
@@ -36,6 +36,11 @@ class ClassEdit:
     imports: Imports
     #: What its annotations need, imported under ``if TYPE_CHECKING:``.
     type_checking: Imports
+    #: Where the statement goes: into the class body, or (``"module"``: an enum class, an
+    #: association table) at the top level, right before the class.
+    placement: Literal["class", "module"] = "class"
+    #: The way around a refusal, for the hints: ``add :noinverse`` (add-model's inverses).
+    alternative: str = "add :noinverse"
 
 
 class ModelEditError(DbscaffoldError):
@@ -64,13 +69,35 @@ def apply_edits(source: str, edits: Sequence[ClassEdit], *, replace: bool) -> st
             raise ModelEditError(
                 f"{edit.module} does not parse (line {error.raw_line}): cannot add "
                 f"{edit.class_name}.{edit.attribute}",
-                hint="fix the module, or add :noinverse",
+                hint=f"fix the module, or {edit.alternative}",
             ) from None
         module = _edit_class(module, edit, replace=replace)
         if module.code != source:
             module = _ensure_imports(module, edit)
         source = module.code
     return source
+
+
+def class_attributes(source: str, class_name: str) -> set[str]:
+    """The names the body of the top-level class ``class_name`` binds (none if no such class)."""
+    import libcst as cst
+
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        raise ModelEditError(
+            f"the module of {class_name} does not parse (line {error.raw_line})",
+            hint="fix the module first",
+        ) from None
+    return {
+        name
+        for statement in module.body
+        if isinstance(statement, cst.ClassDef)
+        and statement.name.value == class_name
+        and isinstance(statement.body, cst.IndentedBlock)
+        for line in statement.body.body
+        for name in _bound_names(line)
+    }
 
 
 def _edit_class(module: "cst.Module", edit: ClassEdit, *, replace: bool) -> "cst.Module":
@@ -91,28 +118,41 @@ def _edit_class(module: "cst.Module", edit: ClassEdit, *, replace: bool) -> "cst
         raise ModelEditError(
             f"cannot add {edit.class_name}.{edit.attribute}: {where} has no top-level "
             f"`class {edit.class_name}(...)` statement that alone defines it",
-            hint="define the class with a plain class statement, or add :noinverse",
+            hint=f"define the class with a plain class statement, or {edit.alternative}",
         )
     index, class_def = classes[0]
+    if edit.placement == "module":
+        return _insert_before(module, index, edit)
     body = class_def.body
     if not isinstance(body, cst.IndentedBlock):
         raise ModelEditError(
             f"cannot add {edit.class_name}.{edit.attribute}: the class body in {where} "
             "is on the class line",
-            hint="write the body on lines of its own, or add :noinverse",
+            hint=f"write the body on lines of its own, or {edit.alternative}",
         )
     new_line = cst.parse_statement(textwrap.dedent(edit.statement) + "\n")
+    statements = list(body.body)
+    if isinstance(new_line, cst.BaseCompoundStatement):  # a method: it goes last
+        if any(edit.attribute in _bound_names(statement) for statement in statements):
+            raise ModelEditError(
+                f"{edit.class_name}.{edit.attribute} in {where} is already there",
+                hint=f"rename or remove it, or {edit.alternative}",
+            )
+        new_line = new_line.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+        class_def = class_def.with_changes(body=body.with_changes(body=[*statements, new_line]))
+        return module.with_changes(
+            body=[*module.body[:index], class_def, *module.body[index + 1 :]]
+        )
     assert isinstance(new_line, cst.SimpleStatementLine)
     if _postpones_annotations(module):
         new_line = _unquoted(new_line)  # quotes there are noise (ruff UP037)
-    statements = list(body.body)
     # A class attribute named like a name of the annotation hides it there (a column `list`).
     hidden = _annotation_names(new_line) & {n for s in statements for n in _bound_names(s)}
     if hidden - {edit.attribute}:
         raise ModelEditError(
             f"cannot add {edit.class_name}.{edit.attribute}: its annotation needs "
             f"{sorted(hidden)[0]!r}, which the class body of {where} binds to something else",
-            hint="rename that attribute, or add :noinverse",
+            hint=f"rename that attribute, or {edit.alternative}",
         )
     for position, statement in enumerate(statements):
         if edit.attribute not in _bound_names(statement):
@@ -141,6 +181,25 @@ def _edit_class(module: "cst.Module", edit: ClassEdit, *, replace: bool) -> "cst
             statements.append(new_line.with_changes(leading_lines=[cst.EmptyLine(indent=False)]))
     class_def = class_def.with_changes(body=body.with_changes(body=statements))
     return module.with_changes(body=[*module.body[:index], class_def, *module.body[index + 1 :]])
+
+
+def _insert_before(module: "cst.Module", index: int, edit: ClassEdit) -> "cst.Module":
+    """The module with ``edit``'s top-level statement right before the class at ``index``."""
+    import libcst as cst
+
+    if any(edit.attribute in _bound_names(statement) for statement in module.body):
+        raise ModelEditError(
+            f"cannot add {edit.attribute} to {edit.module}: the module binds that name already",
+            hint=f"rename what is there, or {edit.alternative}",
+        )
+    new = cst.parse_statement(textwrap.dedent(edit.statement) + "\n")
+    blank = cst.EmptyLine(indent=False)
+    class_def = module.body[index]
+    # The new statement takes the class's leading lines (its blank lines, comments above it).
+    new = new.with_changes(leading_lines=class_def.leading_lines)
+    class_def = class_def.with_changes(leading_lines=[blank, blank])
+    body = [*module.body[:index], new, class_def, *module.body[index + 1 :]]
+    return module.with_changes(body=body)
 
 
 def _code(module: "cst.Module", statement: "cst.CSTNode") -> str:
@@ -304,7 +363,7 @@ def _ensure_imports(module: "cst.Module", edit: ClassEdit) -> "cst.Module":
             module.body,
             wanted,
             edit,
-            hint="choose another name for the new model, or add :noinverse",
+            hint=f"choose another name for the new model, or {edit.alternative}",
         )
     if typing_only:
         block_index = _type_checking_block(module, edit)
@@ -397,7 +456,7 @@ def _check_free(
         raise ModelEditError(
             f"cannot add {edit.class_name}.{edit.attribute}: {edit.module} already binds "
             f"{name!r} to something else than {wanted[1]}",
-            hint=hint or f"import {name} from {wanted[1]} there, or add :noinverse",
+            hint=hint or f"import {name} from {wanted[1]} there, or {edit.alternative}",
         )
 
 
@@ -413,7 +472,7 @@ def _type_checking_block(module: "cst.Module", edit: ClassEdit) -> int | None:
                 raise ModelEditError(
                     f"cannot add {edit.class_name}.{edit.attribute}: the "
                     f"`if TYPE_CHECKING:` block of {edit.module} is not a plain block",
-                    hint="write its imports on lines of their own, or add :noinverse",
+                    hint=f"write its imports on lines of their own, or {edit.alternative}",
                 )
             return index
     return None

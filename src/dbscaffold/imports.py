@@ -39,6 +39,16 @@ class Imports:
         for key, names in other.names.items():
             self.names[key] |= names
 
+    def restricted_to(self, names: set[str]) -> "Imports":
+        """The imports that bind one of ``names`` (``import a.b`` binds ``a``)."""
+        kept = Imports()
+        for group, modules in self.modules.items():
+            kept.modules[group] = {m for m in modules if m.split(".")[0] in names}
+        for key, members in self.names.items():
+            if members & names:
+                kept.names[key] = members & names
+        return kept
+
     def render(self, indent: int = 0, slack: int = 0) -> str:
         """The sections, one blank line apart, each line indented by ``indent`` spaces.
 

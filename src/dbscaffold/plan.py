@@ -15,7 +15,7 @@ from dbscaffold.field_types import Owner
 from dbscaffold.fields import FieldSpec, check_model_name, check_table_name, table_name
 from dbscaffold.imports import LINE_LENGTH, Imports, package_slack
 from dbscaffold.layout import bracketed
-from dbscaffold.project import ANSWERS_FILE, Project
+from dbscaffold.project import ANSWERS_FILE, ExistingModel, Project
 from dbscaffold.registry import KEYS, MIXINS, KeyStrategy, Mixin
 from dbscaffold.relationships import (
     Relationship,
@@ -98,6 +98,54 @@ def build_request(
     return request
 
 
+def field_request(project: Project, model: ExistingModel, fields: list[FieldSpec]) -> ModelRequest:
+    """``add-field``: the existing model with only the new fields, checked against its rows.
+
+    The table has rows already, so a new column needs a value for them: it is nullable, or
+    has a default. A default on a unique column would give every row the same value.
+    """
+    if not fields:
+        raise DbscaffoldError("give at least one field to add", hint="e.g. subtitle:str?")
+    for spec in fields:
+        if spec.kind == "ref" and not spec.nullable:
+            raise DbscaffoldError(
+                f"field {spec.name!r}: {model.table} may have rows already, and a new"
+                " reference has no value for them",
+                hint=f"make it optional: {spec.name}:ref:{spec.target}?",
+            )
+        if spec.kind != "many" and not spec.nullable and not spec.has_default:
+            raise DbscaffoldError(
+                f"field {spec.name!r}: {model.table} may have rows already, and a new"
+                " NOT NULL column without a default has no value for them",
+                hint="make it optional (a ? after its type) or give it a default (=value)",
+            )
+        if spec.unique and spec.has_default:
+            raise DbscaffoldError(
+                f"field {spec.name!r}: a unique column with a default would give every"
+                f" existing row of {model.table} the same value",
+                hint="leave out the default, and make it optional (a ? after its type)",
+            )
+        if spec.unique and model.soft_delete:
+            raise DbscaffoldError(
+                f"field {spec.name!r}: {model.class_name} has soft delete, so a unique column"
+                " is a unique index over live rows in its __table_args__, which add-field"
+                " does not edit",
+                hint="add the field without :unique, then add"
+                f' unique_while_live("{model.table}_{spec.column_name}_key", "{spec.column_name}")'
+                " to __table_args__ by hand",
+            )
+    request = ModelRequest(
+        class_name=model.class_name,
+        table=model.table,
+        module=model.module,
+        fields=tuple(fields),
+        key=_key_strategy(None, project.answers),
+        mixins=tuple(mixin for mixin in MIXINS if mixin.option in model.mixins),
+    )
+    plan_relationships(project, request)  # refuses what cannot be related
+    return request
+
+
 def class_edits(project: Project, request: ModelRequest) -> list[ClassEdit]:
     """The inverse attributes ``add-model`` adds to the classes of existing models."""
     return plan_class_edits(project, request, plan_relationships(project, request))
@@ -134,8 +182,30 @@ def _mixin_option(mixin: Mixin, given: bool | None, answers: Mapping[str, Any]) 
 # -- render context ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ModelImports:
+    """What the model and repository modules import, as sets: ``add-field`` merges the
+    lines its statements use into the existing modules."""
+
+    model: Imports
+    type_checking: Imports
+    repository: Imports
+
+
 def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     """Everything the model, repository and test templates need, precomputed."""
+    return plan_model(project, request)[0]
+
+
+def plan_model(
+    project: Project, request: ModelRequest, *, extends: bool = False
+) -> tuple[dict[str, Any], ModelImports]:
+    """The render context of :func:`model_context`, and the imports it renders.
+
+    With ``extends``, the request holds fields added to the existing model (``add-field``):
+    the tests are a module of their own, beside the model's, whose factory builds on the
+    model's ``new_<model>()``, and they leave out what the model's own tests cover.
+    """
     package = project.package
     model_imports, test_imports = Imports(), Imports()
     model_imports.add("first", f"{package}.db.base", "Base")
@@ -193,10 +263,12 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     test_imports.add(
         "first", f"{package}.repositories.{request.module}", f"{request.class_name}Repository"
     )
+    if extends:
+        test_imports.add("first", "tests.models", f"test_{request.module}")
     changeable = [f for f in fields if f["kind"] != "ref" and f["changed"]]
     if changeable:
         test_imports.update(changeable[0]["changed_imports"])
-    for mixin in request.mixins:
+    for mixin in () if extends else request.mixins:
         if changeable or not mixin.test_changes_a_column:
             for needed in mixin.test_imports:
                 test_imports.add_import(package, needed)
@@ -232,7 +304,7 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
     live_unique = [a for a, f in zip(attributes, fields, strict=True) if f["unique"]]
     slack = package_slack(package)
 
-    return {
+    context = {
         "repository_imports": repository_imports.render(slack=slack),
         "type_checking": type_checking.render(indent=4, slack=slack),
         "class_name": request.class_name,
@@ -257,6 +329,7 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
             if r.is_self and r.inverse is not None
         ],
         "sequence": sequence,
+        "extends": extends,
         "imports": model_imports.render(slack=slack),
         "test_imports": test_imports.render(slack=slack),
         # laid out by dbscaffold.layout: what goes between brackets that hold names
@@ -264,6 +337,7 @@ def model_context(project: Project, request: ModelRequest) -> dict[str, Any]:
         "table_args": _table_args(request.table, live_unique if request.soft_delete else []),
         "column_names": bracketed("    for column in [", [f'"{a}"' for a in attributes], "]:"),
     }
+    return context, ModelImports(model_imports, type_checking, repository_imports)
 
 
 def _numbered(sample: str) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dbscaffold.errors import DbscaffoldError
-from dbscaffold.registry import KEY_STRATEGIES, MIXINS_BY_OPTION
+from dbscaffold.registry import KEY_STRATEGIES, MIXINS, MIXINS_BY_OPTION
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -28,6 +28,8 @@ class ExistingModel:
     module: str
     key_type: str  # "uuid" or "int"
     soft_delete: bool = False
+    #: The options (``registry.MIXINS``) of the mixins among its bases, in the registry's order.
+    mixins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,10 @@ def scan_models(models_dir: Path) -> list[ExistingModel]:
             bases = {b.strip() for b in match["bases"].split(",")}
             key_type = "int" if bases & _INT_KEY_MIXINS else "uuid"
             soft_delete = _SOFT_DELETE_MIXIN in bases
-            found.append(ExistingModel(match["name"], table, path.stem, key_type, soft_delete))
+            mixins = tuple(mixin.option for mixin in MIXINS if mixin.class_name in bases)
+            found.append(
+                ExistingModel(match["name"], table, path.stem, key_type, soft_delete, mixins)
+            )
     return found
 
 

@@ -191,6 +191,29 @@ def add_field_command(
     add_field(options, typer.echo)
 
 
+@app.command("remove-field")
+def remove_field_command(
+    model: Annotated[str, typer.Argument(help="The model: its class (Book) or table (book).")],
+    fields: Annotated[list[str], typer.Argument(help="The fields to remove, by name.")],
+    migration: MigrationOption = False,
+    dry_run: DryRunOption = False,
+    project: ProjectOption = Path(),
+) -> None:
+    """Remove fields from a model: the attribute, its inverse, its tests, its repository
+    method, and (with --migration) the migration that drops the column."""
+    from dbscaffold.change import WriteOptions
+    from dbscaffold.remove_field import RemoveFieldOptions, remove_field
+
+    options = RemoveFieldOptions(
+        model=model,
+        fields=fields,
+        project=project,
+        migration=migration,
+        write=WriteOptions(dry_run=dry_run),
+    )
+    remove_field(options, typer.echo)
+
+
 @app.command()
 def update(
     to: Annotated[

@@ -202,6 +202,36 @@ def _insert_before(module: "cst.Module", index: int, edit: ClassEdit) -> "cst.Mo
     return module.with_changes(body=body)
 
 
+def referenced_names(node: "cst.CSTNode") -> set[str]:
+    """The names ``node`` refers to: not attribute names (``x.name``) or keywords
+    (``name=``), but names inside strings that parse as expressions (annotations)."""
+    import libcst as cst
+
+    names: set[str] = set()
+
+    class Collect(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:  # noqa: N802 (libcst's visitor names)
+            names.add(node.value)
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:  # noqa: N802
+            node.value.visit(self)
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:  # noqa: N802
+            node.value.visit(self)
+            return False
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:  # noqa: N802
+            try:
+                expression = cst.parse_expression(str(node.evaluated_value))
+            except (cst.ParserSyntaxError, SyntaxError, ValueError):
+                return
+            expression.visit(self)
+
+    node.visit(Collect())
+    return names
+
+
 def _code(module: "cst.Module", statement: "cst.CSTNode") -> str:
     """A statement's code without the comments above it and at the end of its line."""
     import libcst as cst

@@ -68,22 +68,13 @@ def _class(module: "cst.Module", class_name: str) -> "cst.ClassDef":
 
 def _lifted(module: "cst.Module", statement: "cst.CSTNode") -> Lifted:
     import libcst as cst
-    import libcst.matchers as m
 
-    from dbscaffold.edit_model import _bound_names
+    from dbscaffold.edit_model import _bound_names, referenced_names
 
     assert isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement)
     bare = statement.with_changes(leading_lines=())
     code = module.code_for_node(bare).rstrip("\n")
     names = set(_bound_names(statement))
     assert len(names) == 1, f"one name per lifted statement, got {names}"
-    uses = {n.value for n in m.findall(statement, m.Name()) if isinstance(n, cst.Name)}
-    for string in m.findall(statement, m.SimpleString()):
-        assert isinstance(string, cst.SimpleString)
-        value = str(string.evaluated_value)
-        try:
-            expression = cst.parse_expression(value)
-        except cst.ParserSyntaxError:
-            continue  # a string that is not an annotation
-        uses |= {n.value for n in m.findall(expression, m.Name()) if isinstance(n, cst.Name)}
+    uses = referenced_names(statement)
     return Lifted(names.pop(), textwrap.indent(code, "    "), frozenset(uses))

@@ -18,12 +18,14 @@ class Status(StrEnum):
     CONFLICT = "conflict"
     FORCE = "force"
     EDIT = "edit"
+    REMOVE = "remove"
 
 
 @dataclass(frozen=True)
 class FileWrite:
     path: Path  # relative to the project root
-    content: str
+    #: The new content; ``None`` removes the file (then ``expected`` is its content now).
+    content: str | None
     #: For an edit of a file the project owns: its content the edit was made from
     #: (``None`` for a file the plan writes whole).
     expected: str | None = None
@@ -36,7 +38,7 @@ class PlannedWrite:
 
     @property
     def changes_disk(self) -> bool:
-        return self.status in {Status.CREATE, Status.FORCE, Status.EDIT}
+        return self.status in {Status.CREATE, Status.FORCE, Status.EDIT, Status.REMOVE}
 
 
 def classify(
@@ -50,12 +52,16 @@ def classify(
             raise DbscaffoldError(f"{write.path} is a directory", hint="move it out of the way")
         if write.expected is not None:
             _check_unchanged(root, write)
-            if write.content == write.expected:
+            if write.content is None:
+                status = Status.REMOVE
+            elif write.content == write.expected:
                 status = Status.IDENTICAL
             elif skip:
                 status = Status.SKIP
             else:
                 status = Status.EDIT
+        elif write.content is None:
+            raise AssertionError(f"removing {write.path} needs its expected content")
         elif not target.exists():
             status = Status.CREATE
         elif target.read_text() == write.content:
@@ -98,7 +104,7 @@ def unified_diff(write: FileWrite) -> str:
     assert write.expected is not None
     lines = difflib.unified_diff(
         _diff_lines(write.expected),
-        _diff_lines(write.content),
+        _diff_lines(write.content or ""),
         fromfile=f"a/{write.path.as_posix()}",
         tofile=f"b/{write.path.as_posix()}",
     )
@@ -124,7 +130,7 @@ def apply(root: Path, planned: Sequence[PlannedWrite]) -> list[Path]:
     staged: list[tuple[Path, Path]] = []
     try:
         for item in planned:
-            if not item.changes_disk:
+            if not item.changes_disk or item.write.content is None:
                 continue
             target = root / item.write.path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -139,10 +145,15 @@ def apply(root: Path, planned: Sequence[PlannedWrite]) -> list[Path]:
         raise DbscaffoldError(f"could not write {error.filename}: {error.strerror}") from None
 
     done: list[tuple[Path, bytes | None]] = []
+    removed = [root / p.write.path for p in planned if p.status is Status.REMOVE]
     try:
         for staged_file, target in staged:
             previous = target.read_bytes() if target.exists() else None
             os.replace(staged_file, target)
+            done.append((target, previous))
+        for target in removed:
+            previous = target.read_bytes()
+            target.unlink()
             done.append((target, previous))
     except OSError as error:
         for target, previous in reversed(done):
@@ -153,7 +164,7 @@ def apply(root: Path, planned: Sequence[PlannedWrite]) -> list[Path]:
         for staged_file, _ in staged:
             staged_file.unlink(missing_ok=True)
         raise DbscaffoldError(f"could not write {error.filename}: {error.strerror}") from None
-    return [target for _, target in staged]
+    return [target for _, target in staged] + removed
 
 
 def _mode(target: Path) -> int:
@@ -178,7 +189,7 @@ def undo(root: Path, planned: Sequence[PlannedWrite], previous: dict[Path, str])
         if not item.changes_disk:
             continue
         target = root / item.write.path
-        if item.write.expected is not None:
+        if item.write.expected is not None:  # an edit, or a removal
             target.write_bytes(item.write.expected.encode("utf-8"))
         elif item.write.path in previous:
             target.write_text(previous[item.write.path])

@@ -152,7 +152,7 @@ def add_model_command(
 
 
 FieldsArgument = Annotated[
-    list[str],
+    list[str] | None,
     typer.Argument(
         help="Fields, as add-model takes them: name[:type][?][:modifier ...][=default], and"
         " relationships (name:ref:Model?, name:many:Model)."
@@ -167,7 +167,7 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan (a
 @app.command("add-field")
 def add_field_command(
     model: Annotated[str, typer.Argument(help="The model: its class (Book) or table (book).")],
-    fields: FieldsArgument,
+    fields: FieldsArgument = None,
     migration: MigrationOption = False,
     dry_run: DryRunOption = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite differing files.")] = False,
@@ -183,7 +183,7 @@ def add_field_command(
 
     options = AddFieldOptions(
         model=model,
-        fields=fields,
+        fields=fields or [],
         project=project,
         migration=migration,
         write=WriteOptions(dry_run=dry_run, force=force, skip=skip),
@@ -194,7 +194,9 @@ def add_field_command(
 @app.command("remove-field")
 def remove_field_command(
     model: Annotated[str, typer.Argument(help="The model: its class (Book) or table (book).")],
-    fields: Annotated[list[str], typer.Argument(help="The fields to remove, by name.")],
+    fields: Annotated[
+        list[str] | None, typer.Argument(help="The fields to remove, by name.")
+    ] = None,
     migration: MigrationOption = False,
     dry_run: DryRunOption = False,
     project: ProjectOption = Path(),
@@ -206,7 +208,7 @@ def remove_field_command(
 
     options = RemoveFieldOptions(
         model=model,
-        fields=fields,
+        fields=fields or [],
         project=project,
         migration=migration,
         write=WriteOptions(dry_run=dry_run),

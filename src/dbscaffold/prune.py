@@ -77,12 +77,15 @@ def remove_top_level(source: str, names: Iterable[str], *, where: str) -> Remove
     return Removed(_without_unused_imports(source, module), tuple(removed))
 
 
-def remove_tests_of(source: str, field_names: Iterable[str], *, where: str) -> Removed:
+def remove_tests_of(
+    source: str, field_names: Iterable[str], *, where: str, added: bool = False
+) -> Removed:
     """A generated test module without what tests ``field_names`` (a field and its column).
 
     The factory's ``values`` entry and the ``for column in [...]`` item of the field go;
     every other function that mentions the field (as ``.name``, ``name=``, or ``"name"``)
-    is one of its tests, and goes whole.
+    is one of its tests, and goes whole. In a module of ``added`` fields (add-field's), a
+    test whose column loop is left empty was about them only: it goes too.
     """
     import libcst as cst
 
@@ -95,7 +98,10 @@ def remove_tests_of(source: str, field_names: Iterable[str], *, where: str) -> R
             kept.append(statement)
             continue
         trimmed = _without_items_of(statement, wanted)
-        if _mentions(trimmed, wanted) or (_is_test(statement) and trimmed is statement):
+        emptied = added and _lost_its_column_loop(statement, trimmed)
+        if _mentions(trimmed, wanted) or (
+            _is_test(statement) and (trimmed is statement or emptied)
+        ):
             removed.append(statement.name.value)
             continue
         kept.append(_without_unused_counter(trimmed))
@@ -202,6 +208,16 @@ def _fix_commas(elements: list, original: "Iterable[object]") -> list:  # type: 
     comma = getattr(last_original, "comma", cst.MaybeSentinel.DEFAULT)
     elements[-1] = elements[-1].with_changes(comma=comma)
     return elements
+
+
+def _lost_its_column_loop(before: "cst.FunctionDef", after: "cst.FunctionDef") -> bool:
+    import libcst as cst
+    import libcst.matchers as m
+
+    def loops(function: cst.FunctionDef) -> int:
+        return len(m.findall(function, m.For(iter=m.List())))
+
+    return loops(after) < loops(before)
 
 
 def _without_empty_column_loop(function: "cst.FunctionDef") -> "cst.FunctionDef":

@@ -147,7 +147,8 @@ def _test_writes(
     )
     for path in [own, *added] if own.is_file() else added:
         text = read_text(path)
-        result = remove_tests_of(text, attributes, where=str(path.relative_to(project.root)))
+        where = str(path.relative_to(project.root))
+        result = remove_tests_of(text, attributes, where=where, added=path != own)
         if result.source == text:
             continue
         keep = path == own or has_tests(result.source)

@@ -40,8 +40,8 @@ def add_field(options: AddFieldOptions, echo: Callable[[str], None]) -> None:
     project = read_project(options.project)
     model = find_model(project, options.model)
     specs = parse_fields(options.fields)
-    request = field_request(project, model, specs)
     check_new_names(project, model, specs)
+    request = field_request(project, model, specs)
     if any(spec.type.relation for spec in request.fields):
         check_test_support(project.root)
     context, imports = plan_model(project, request, extends=True)

@@ -222,11 +222,15 @@ def referenced_names(node: "cst.CSTNode") -> set[str]:
             return False
 
         def visit_SimpleString(self, node: cst.SimpleString) -> None:  # noqa: N802
+            value = node.evaluated_value
+            if not isinstance(value, str):
+                return  # bytes
             try:
-                expression = cst.parse_expression(str(node.evaluated_value))
+                expression = cst.parse_expression(value)
             except (cst.ParserSyntaxError, SyntaxError, ValueError):
                 return
-            expression.visit(self)
+            if not isinstance(expression, cst.SimpleString | cst.ConcatenatedString):
+                expression.visit(self)  # an annotation: "Author | None"
 
     node.visit(Collect())
     return names

@@ -102,7 +102,7 @@ def field_request(project: Project, model: ExistingModel, fields: list[FieldSpec
     """``add-field``: the existing model with only the new fields, checked against its rows.
 
     The table has rows already, so a new column needs a value for them: it is nullable, or
-    has a default. A default on a unique column would give every row the same value.
+    has a default (a unique column has none: the grammar refuses it).
     """
     if not fields:
         raise DbscaffoldError("give at least one field to add", hint="e.g. subtitle:str?")
@@ -118,12 +118,6 @@ def field_request(project: Project, model: ExistingModel, fields: list[FieldSpec
                 f"field {spec.name!r}: {model.table} may have rows already, and a new"
                 " NOT NULL column without a default has no value for them",
                 hint="make it optional (a ? after its type) or give it a default (=value)",
-            )
-        if spec.unique and spec.has_default:
-            raise DbscaffoldError(
-                f"field {spec.name!r}: a unique column with a default would give every"
-                f" existing row of {model.table} the same value",
-                hint="leave out the default, and make it optional (a ? after its type)",
             )
         if spec.unique and model.soft_delete:
             raise DbscaffoldError(

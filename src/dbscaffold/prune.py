@@ -305,12 +305,15 @@ def _table_args_error(class_name: str, where: str) -> ModelEditError:
 
 def _used_names(module: "cst.Module") -> set[str]:
     """The names the module refers to outside its imports, names in quotes included."""
+    import libcst as cst
 
     used: set[str] = set()
     for statement in module.body:
-        if _is_import_line(statement) or _is_type_checking_block(statement):
-            continue
-        used |= referenced_names(statement)
+        if _is_type_checking_block(statement):
+            assert isinstance(statement, cst.If)
+            used |= referenced_names(statement.test)
+        elif not _is_import_line(statement):
+            used |= referenced_names(statement)
     return used
 
 

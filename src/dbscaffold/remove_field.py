@@ -111,11 +111,18 @@ def find_field(source: str, model: ExistingModel, name: str) -> FieldInCode:
             hint="a mixin is the project's choice for every model; see docs/add-model.md",
         )
     if name not in attributes:
-        if name.endswith("_id") and name[: -len("_id")] in attributes:
-            hint = f"remove the reference itself: {name[: -len('_id')]}"
-        else:
-            hint = f"the fields of {model.class_name}: {', '.join(sorted(attributes)) or 'none'}"
-        raise DbscaffoldError(f"{model.class_name} has no field {name!r}", hint=hint)
+        fields = ", ".join(sorted(attributes)) or "none"
+        raise DbscaffoldError(
+            f"{model.class_name} has no field {name!r}",
+            hint=f"the attributes of {model.class_name}: {fields}",
+        )
+    reference = name.removesuffix("_id")
+    is_key = reference != name and reference in attributes
+    if is_key and _called(_statement(source, model.class_name, reference)) == "relationship":
+        raise DbscaffoldError(
+            f"{model.class_name}.{name} is the key of the reference {reference}",
+            hint=f"remove the reference, which takes its key with it: {reference}",
+        )
     statement = _statement(source, model.class_name, name)
     call = _called(statement)
     if call != "relationship":

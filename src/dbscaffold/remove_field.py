@@ -111,7 +111,7 @@ def find_field(source: str, model: ExistingModel, name: str) -> FieldInCode:
             hint="a mixin is the project's choice for every model; see docs/add-model.md",
         )
     if name not in attributes:
-        fields = ", ".join(sorted(attributes)) or "none"
+        fields = ", ".join(sorted(a for a in attributes if not a.startswith("__"))) or "none"
         raise DbscaffoldError(
             f"{model.class_name} has no field {name!r}",
             hint=f"the attributes of {model.class_name}: {fields}",

@@ -41,6 +41,7 @@ def add_field(options: AddFieldOptions, echo: Callable[[str], None]) -> None:
     model = find_model(project, options.model)
     specs = parse_fields(options.fields)
     check_new_names(project, model, specs)
+    check_one_key_per_target(project, model, specs)
     request = field_request(project, model, specs)
     if any(spec.type.relation for spec in request.fields):
         check_test_support(project.root)
@@ -115,6 +116,42 @@ def check_new_names(project: Project, model: ExistingModel, specs: Sequence[Fiel
                     hint="change a column by hand, with a hand-written migration"
                     " (see docs/add-model.md, 'Growing a model')",
                 )
+
+
+def check_one_key_per_target(
+    project: Project, model: ExistingModel, specs: Sequence[FieldSpec]
+) -> None:
+    """Refuse a second reference from the model to a table it references already.
+
+    Two foreign keys to one table make each relationship name its own key
+    (``foreign_keys=``), on both sides; add-field adds, it does not rewrite the model's
+    relationships that are there.
+    """
+    import libcst as cst
+    import libcst.matchers as m
+
+    path = project.package_dir / "models" / f"{model.module}.py"
+    module = cst.parse_module(read_text(path))
+    classes = [
+        s for s in module.body if isinstance(s, cst.ClassDef) and s.name.value == model.class_name
+    ]
+    foreign_key = m.Call(func=m.Name("ForeignKey") | m.Attribute(attr=m.Name("ForeignKey")))
+    referenced: set[str] = set()
+    for node in (n for c in classes for n in m.findall(c, foreign_key)):
+        assert isinstance(node, cst.Call)
+        first = node.args[0].value if node.args else None
+        if isinstance(first, cst.SimpleString):
+            referenced.add(str(first.evaluated_value).split(".")[0])
+    for spec in specs:
+        target = project.find_model(spec.target) if spec.kind == "ref" and spec.target else None
+        if target is not None and target.table in referenced:
+            raise DbscaffoldError(
+                f"field {spec.name!r}: {model.class_name} references {target.class_name}"
+                " already, and a second key to it needs foreign_keys= on both sides of the"
+                " relationship that is there, which add-field does not rewrite",
+                hint="add this reference by hand (see docs/add-model.md, 'Two fields to one"
+                " target'), or add both in one add-model",
+            )
 
 
 def test_module(request: ModelRequest) -> Path:

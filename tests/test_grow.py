@@ -207,16 +207,24 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     assert tree_bytes(project) == before
 
 
-def test_a_unique_field_on_a_soft_deleted_model_is_refused(
-    dbscaffold: InstalledCli, tmp_path: Path
+def test_a_unique_field_on_a_soft_deleted_model_is_unique_over_live_rows(
+    tmp_path: Path,
 ) -> None:
     project = copy_project({"soft_delete": True}, tmp_path / "project")
+    tag = project / MODELS / "tag.py"
     before = tree_bytes(project)
+    assert '__table_args__ = (unique_while_live("tag_label_key", "label"),)\n' in tag.read_text()
 
-    result = dbscaffold.run("add-field", "Book", "isbn:str{20}?:unique", cwd=project, check=False)
+    add_field(AddFieldOptions("Tag", ["slug:str{40}?:unique"], project), echo=lambda line: None)
 
-    assert_refused(result, r"soft delete.*unique")
-    assert 'unique_while_live("book_isbn_key", "isbn")' in result.stderr
+    assert (
+        "    __table_args__ = (\n"
+        '        unique_while_live("tag_label_key", "label"),\n'
+        '        unique_while_live("tag_slug_key", "slug"),\n'
+        "    )\n"
+    ) in tag.read_text()
+    assert "slug: Mapped[str | None] = mapped_column(String(40))\n" in tag.read_text()
+    remove_field(RemoveFieldOptions("Tag", ["slug"], project), echo=lambda line: None)
     assert tree_bytes(project) == before
 
 
@@ -276,8 +284,9 @@ GROWN = [
     "tags:many:Tag",
     "code:str{20}?:index",
     "parent:ref:Book.sequels?",
+    "isbn:str{20}?:unique",
 ]
-REMOVED = ["status", "shelf", "tags", "parent"]
+REMOVED = ["status", "shelf", "tags", "parent", "isbn"]
 
 INSERT_ROWS = """
 import asyncio

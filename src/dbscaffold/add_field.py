@@ -17,7 +17,7 @@ from dbscaffold.edit_model import ClassEdit, class_attributes
 from dbscaffold.errors import DbscaffoldError
 from dbscaffold.fields import FieldSpec, parse_fields
 from dbscaffold.imports import Imports
-from dbscaffold.lift import Lifted, class_statements, module_statements
+from dbscaffold.lift import Lifted, class_statements, module_statements, table_args
 from dbscaffold.plan import ModelRequest, class_edits, field_request, plan_model
 from dbscaffold.project import ExistingModel, Project, read_project
 from dbscaffold.writer import FileWrite, read_text
@@ -73,6 +73,14 @@ def add_field(options: AddFieldOptions, echo: Callable[[str], None]) -> None:
             imports.type_checking,
         ),
     ]
+    edits += _edits(
+        model_module,
+        model.class_name,
+        table_args(rendered[render.MODEL], model.class_name),
+        imports.model,
+        Imports(),
+        placement="table_args",
+    )
     methods = class_statements(
         rendered[render.REPOSITORY], f"{model.class_name}Repository", leave=frozenset({"model"})
     )
@@ -167,7 +175,7 @@ def _edits(
     imports: Imports,
     type_checking: Imports,
     *,
-    placement: Literal["class", "module"] = "class",
+    placement: Literal["class", "module", "table_args"] = "class",
 ) -> list[ClassEdit]:
     return [
         ClassEdit(

@@ -36,9 +36,10 @@ class ClassEdit:
     imports: Imports
     #: What its annotations need, imported under ``if TYPE_CHECKING:``.
     type_checking: Imports
-    #: Where the statement goes: into the class body, or (``"module"``: an enum class, an
-    #: association table) at the top level, right before the class.
-    placement: Literal["class", "module"] = "class"
+    #: Where the statement goes: into the class body; (``"module"``: an enum class, an
+    #: association table) at the top level, right before the class; or (``"table_args"``:
+    #: the statement is one element, a ``unique_while_live(...)``) into ``__table_args__``.
+    placement: Literal["class", "module", "table_args"] = "class"
     #: The way around a refusal, for the hints: ``add :noinverse`` (add-model's inverses).
     alternative: str = "add :noinverse"
 
@@ -130,6 +131,12 @@ def _edit_class(module: "cst.Module", edit: ClassEdit, *, replace: bool) -> "cst
             "is on the class line",
             hint=f"write the body on lines of its own, or {edit.alternative}",
         )
+    if edit.placement == "table_args":
+        statements = _with_table_arg(module, list(body.body), edit)
+        class_def = class_def.with_changes(body=body.with_changes(body=statements))
+        return module.with_changes(
+            body=[*module.body[:index], class_def, *module.body[index + 1 :]]
+        )
     new_line = cst.parse_statement(textwrap.dedent(edit.statement) + "\n")
     statements = list(body.body)
     if isinstance(new_line, cst.BaseCompoundStatement):  # a method: it goes last
@@ -181,6 +188,58 @@ def _edit_class(module: "cst.Module", edit: ClassEdit, *, replace: bool) -> "cst
             statements.append(new_line.with_changes(leading_lines=[cst.EmptyLine(indent=False)]))
     class_def = class_def.with_changes(body=body.with_changes(body=statements))
     return module.with_changes(body=[*module.body[:index], class_def, *module.body[index + 1 :]])
+
+
+def _with_table_arg(
+    module: "cst.Module", statements: list["cst.BaseStatement"], edit: ClassEdit
+) -> list["cst.BaseStatement"]:
+    """The class body with ``edit.statement`` (an expression) in ``__table_args__``: a new
+    ``__table_args__ = (...,)`` after ``__tablename__``, or one more element of the tuple,
+    laid out as ruff formats it (one line if it fits, else one element per line)."""
+    import libcst as cst
+
+    element = textwrap.dedent(edit.statement).strip()
+    problem = f"cannot add {element} to {edit.class_name}.__table_args__ in {edit.module}"
+    for position, statement in enumerate(statements):
+        if "__table_args__" not in _bound_names(statement):
+            continue
+        assert isinstance(statement, cst.SimpleStatementLine)
+        assignment = statement.body[0]
+        if not isinstance(assignment, cst.Assign) or not isinstance(assignment.value, cst.Tuple):
+            raise ModelEditError(f"{problem}: it is not a tuple", hint=f"{edit.alternative}")
+        existing = [module.code_for_node(e.value) for e in assignment.value.elements]
+        if element in existing:
+            return statements
+        if any("\n" in code or "#" in code for code in existing) or "#" in module.code_for_node(
+            assignment.value
+        ):
+            raise ModelEditError(
+                f"{problem}: its elements span lines or hold comments", hint=edit.alternative
+            )
+        # a one-element tuple's comma is syntax, not a magic trailing comma
+        exploded = len(existing) > 1 and "\n" in module.code_for_node(assignment.value)
+        new = _table_args_line([*existing, element], exploded=exploded)
+        statements[position] = new.with_changes(leading_lines=statement.leading_lines)
+        return statements
+    names = [i for i, s in enumerate(statements) if "__tablename__" in _bound_names(s)]
+    if not names:
+        raise ModelEditError(f"{problem}: the class has no __tablename__", hint=edit.alternative)
+    statements.insert(names[0] + 1, _table_args_line([element], exploded=False))
+    return statements
+
+
+def _table_args_line(elements: Sequence[str], *, exploded: bool) -> "cst.SimpleStatementLine":
+    import libcst as cst
+
+    one_line = f"__table_args__ = ({', '.join(elements)}{',' if len(elements) == 1 else ''})"
+    if exploded or len(one_line) + 4 > LINE_LENGTH:
+        inner = "".join(f"    {code},\n" for code in elements)
+        text = f"__table_args__ = (\n{inner})"
+    else:
+        text = one_line
+    line = cst.parse_statement(text + "\n")
+    assert isinstance(line, cst.SimpleStatementLine)
+    return line
 
 
 def _insert_before(module: "cst.Module", index: int, edit: ClassEdit) -> "cst.Module":

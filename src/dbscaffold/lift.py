@@ -37,6 +37,36 @@ def class_statements(rendered: str, class_name: str, *, leave: frozenset[str]) -
     return [item for item in lifted if item.name not in leave]
 
 
+def table_args(rendered: str, class_name: str) -> list[Lifted]:
+    """The elements of ``class_name``'s ``__table_args__`` tuple (``unique_while_live``
+    indexes), each named by its first argument."""
+    import libcst as cst
+
+    from dbscaffold.edit_model import _bound_names, referenced_names
+
+    module = cst.parse_module(rendered)
+    body = _class(module, class_name).body
+    assert isinstance(body, cst.IndentedBlock)
+    found = []
+    for statement in body.body:
+        if "__table_args__" not in _bound_names(statement):
+            continue
+        assert isinstance(statement, cst.SimpleStatementLine)
+        assignment = statement.body[0]
+        assert isinstance(assignment, cst.Assign)
+        assert isinstance(assignment.value, cst.Tuple)
+        for element in assignment.value.elements:
+            call = element.value
+            assert isinstance(call, cst.Call)
+            first = call.args[0].value
+            assert isinstance(first, cst.SimpleString)
+            code = module.code_for_node(call)
+            found.append(
+                Lifted(str(first.evaluated_value), code, frozenset(referenced_names(call)))
+            )
+    return found
+
+
 def module_statements(rendered: str, class_name: str) -> list[Lifted]:
     """The top-level definitions before ``class_name`` (enums, association tables), without
     the imports and the ``if TYPE_CHECKING:`` block."""

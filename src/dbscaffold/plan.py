@@ -119,15 +119,6 @@ def field_request(project: Project, model: ExistingModel, fields: list[FieldSpec
                 " NOT NULL column without a default has no value for them",
                 hint="make it optional (a ? after its type) or give it a default (=value)",
             )
-        if spec.unique and model.soft_delete:
-            raise DbscaffoldError(
-                f"field {spec.name!r}: {model.class_name} has soft delete, so a unique column"
-                " is a unique index over live rows in its __table_args__, which add-field"
-                " does not edit",
-                hint="add the field without :unique, then add"
-                f' unique_while_live("{model.table}_{spec.column_name}_key", "{spec.column_name}")'
-                " to __table_args__ by hand",
-            )
     request = ModelRequest(
         class_name=model.class_name,
         table=model.table,

@@ -9,7 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dbscaffold.edit_model import ModelEditError, _bound_names, _dotted, referenced_names
+from dbscaffold.edit_model import (
+    ModelEditError,
+    _bound_names,
+    _dotted,
+    _table_args_line,
+    referenced_names,
+)
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -290,9 +296,15 @@ def _without_table_args_on(
         return None
     if len(elements) == len(assignment.value.elements):
         return statement
-    elements[-1] = elements[-1].with_changes(comma=cst.Comma())
-    value = assignment.value.with_changes(elements=elements)
-    return statement.with_changes(body=[assignment.with_changes(value=value)])
+    codes = [cst.Module([]).code_for_node(e.value) for e in elements]
+    if any("\n" in code for code in codes):  # laid out by hand: keep its layout
+        elements[-1] = elements[-1].with_changes(comma=cst.Comma())
+        value = assignment.value.with_changes(elements=elements)
+        return statement.with_changes(body=[assignment.with_changes(value=value)])
+    # as add-field lays it out; a one-element tuple's comma is no magic trailing comma
+    exploded = len(codes) > 1 and "\n" in cst.Module([]).code_for_node(assignment.value)
+    line = _table_args_line(codes, exploded=exploded)
+    return line.with_changes(leading_lines=statement.leading_lines)
 
 
 def _table_args_error(class_name: str, where: str) -> ModelEditError:

@@ -18,6 +18,7 @@ from dbscaffold.errors import DbscaffoldError
 from dbscaffold.fields import FieldSpec, parse_fields
 from dbscaffold.imports import Imports
 from dbscaffold.lift import Lifted, class_statements, module_statements, table_args
+from dbscaffold.migration import fitting_slug
 from dbscaffold.plan import ModelRequest, class_edits, field_request, plan_model
 from dbscaffold.project import ExistingModel, Project, read_project
 from dbscaffold.writer import FileWrite, read_text
@@ -96,8 +97,12 @@ def add_field(options: AddFieldOptions, echo: Callable[[str], None]) -> None:
     writes = edited_files(project.root, edits, replace=False)
     writes.append(FileWrite(test_module(request), rendered[render.TESTS]))
     names = "_".join(spec.name for spec in specs)
-    slug = f"add_{names}_to_{model.table}" if options.migration else None
-    carry_out(project.root, writes, options.write, echo, migration=slug)
+    slug = fitting_slug(
+        f"add_{names}_to_{model.table}", f"add_{len(specs)}_fields_to_{model.table}"
+    )
+    carry_out(
+        project.root, writes, options.write, echo, migration=slug if options.migration else None
+    )
 
 
 def find_model(project: Project, name: str) -> ExistingModel:

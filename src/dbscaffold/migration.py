@@ -7,6 +7,14 @@ from pathlib import Path
 
 from dbscaffold.errors import DbscaffoldError
 
+#: ``truncate_slug_length`` in the template's ``alembic.ini``: a longer slug is cut.
+SLUG_LENGTH = 60
+
+
+def fitting_slug(preferred: str, shorter: str) -> str:
+    """``preferred`` if Alembic keeps it whole, else ``shorter`` (``add_5_fields_to_book``)."""
+    return preferred if len(preferred) <= SLUG_LENGTH else shorter
+
 
 def alembic_command(root: Path) -> list[str]:
     """The project's Alembic: its virtualenv's, else the one on PATH."""

@@ -10,6 +10,7 @@ from dbscaffold.add_field import find_model
 from dbscaffold.change import WriteOptions, carry_out
 from dbscaffold.edit_model import ModelEditError, _bound_names, _dotted, referenced_names
 from dbscaffold.errors import DbscaffoldError
+from dbscaffold.migration import fitting_slug
 from dbscaffold.project import ExistingModel, Project, read_project
 from dbscaffold.prune import (
     has_tests,
@@ -88,8 +89,12 @@ def remove_field(options: RemoveFieldOptions, echo: Callable[[str], None]) -> No
     writes = [FileWrite(path, after, expected=before) for path, (before, after) in edited.items()]
     writes += _test_writes(project, model, attributes)
     names = "_".join(f.name for f in fields)
-    slug = f"remove_{names}_from_{model.table}" if options.migration else None
-    carry_out(project.root, writes, options.write, echo, migration=slug)
+    slug = fitting_slug(
+        f"remove_{names}_from_{model.table}", f"remove_{len(fields)}_fields_from_{model.table}"
+    )
+    carry_out(
+        project.root, writes, options.write, echo, migration=slug if options.migration else None
+    )
     if not options.write.dry_run:
         columns = ", ".join(a for a in attributes if not _is_relationship_only(a, fields))
         echo(

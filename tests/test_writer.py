@@ -141,3 +141,34 @@ def test_a_diff_says_when_a_file_ends_without_a_newline() -> None:
         "+a\n"
         "+b\n"
     )
+
+
+def test_a_removal_is_planned_applied_and_undone(root: Path) -> None:
+    planned = writer.classify(
+        root, [writer.FileWrite(AUTHOR, None, expected=BEFORE)], force=False, skip=False
+    )
+    assert writer.status_lines(planned) == [f"    remove  {AUTHOR}"]
+
+    writer.apply(root, planned)
+    assert not (root / AUTHOR).exists()
+
+    writer.undo(root, planned, {})
+    assert (root / AUTHOR).read_bytes() == BEFORE.encode()
+
+
+def test_a_removal_of_a_file_changed_since_the_plan_writes_nothing(root: Path) -> None:
+    planned = writer.classify(
+        root,
+        [
+            writer.FileWrite(Path("src/shop/models/book.py"), "class Book(Base): ...\n"),
+            writer.FileWrite(AUTHOR, None, expected=BEFORE),
+        ],
+        force=False,
+        skip=False,
+    )
+    (root / AUTHOR).write_text("changed\n")
+
+    with pytest.raises(DbscaffoldError, match="changed while it was being edited"):
+        writer.apply(root, planned)
+    assert (root / AUTHOR).read_text() == "changed\n"
+    assert not (root / "src/shop/models/book.py").exists()

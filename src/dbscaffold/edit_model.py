@@ -914,8 +914,8 @@ def _unique_while_live(
             f"{what}: {edit.class_name} in {edit.module} has no __tablename__",
             hint="make its unique columns unique_while_live(...) indexes by hand first",
         )
-    arguments = _table_args(edit.live_unique_table, columns)
-    table_args = cst.parse_statement(textwrap.dedent(f"    __table_args__ = ({arguments})") + "\n")
+    indexes = _table_args(edit.live_unique_table, columns)
+    table_args = cst.parse_statement(textwrap.dedent(f"    __table_args__ = ({indexes})") + "\n")
     statements.insert(table_name + 1, table_args)
     return class_def.with_changes(body=body.with_changes(body=statements)), True
 

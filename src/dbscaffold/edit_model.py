@@ -785,7 +785,9 @@ def _add_base(module: "cst.Module", edit: BaseEdit) -> tuple["cst.Module", bool]
     names = [_dotted(arg.value) for arg in class_def.bases]
     if edit.mixin in {name.split(".")[-1] for name in names}:
         raise AlreadyThereError(f"{edit.class_name} already has {edit.mixin}")
-    header = module.code_for_node(class_def.with_changes(body=cst.SimpleStatementSuite([])))
+    header = module.code_for_node(
+        class_def.with_changes(body=cst.SimpleStatementSuite([]), leading_lines=[])
+    )
     plain = all(
         name and arg.keyword is None and not arg.star
         for name, arg in zip(names, class_def.bases, strict=True)

@@ -224,6 +224,11 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
             '    __tablename__ = "shop"\n    __table_args__ = {"comment": "shops"}\n',
         )
     )
+    (project / MODELS / "broken.py").write_text(
+        '"""Broken."""\n\n\nclass Broken(UUIDPrimaryKeyMixin, Base):\n'
+        '    __tablename__ = "broken"\n'
+        "    name: Mapped[str] = mapped_column(\n"
+    )
     return project
 
 
@@ -236,7 +241,9 @@ BAD_INPUT = [
     (["versioning", "Shop", "article"], r"^error: Article already has VersionMixin$"),
     # unique columns beside a __table_args__ of its own: not merged into by hand
     (["soft_delete", "Shop"], r"Shop has unique columns and a __table_args__ of its own"),
-    (["soft_delete"], r"Shop has unique columns and a __table_args__ of its own"),
+    # a model module that does not parse
+    (["soft_delete", "Broken"], r"broken\.py: a model module does not parse \(line 6\)"),
+    (["soft_delete"], r"broken\.py: a model module does not parse"),
 ]
 
 
@@ -275,7 +282,7 @@ def test_dry_run_prints_the_edits_and_writes_nothing(
 
     result = dbscaffold.run("add-mixin", "versioning", "Item", "Article", cwd=pristine, check=False)
     assert_refused(result, "Item already has VersionMixin")
-    result = dbscaffold.run("add-mixin", "timestamps", "--dry-run", cwd=pristine)
+    result = dbscaffold.run("add-mixin", "timestamps", "Shop", "--dry-run", cwd=pristine)
 
     assert result.stdout.splitlines()[0] == "      edit  src/my_service/models/shop.py"
     assert "+class Shop(UUIDPrimaryKeyMixin, TimestampMixin, Base):" in result.stdout

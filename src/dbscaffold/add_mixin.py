@@ -89,8 +89,15 @@ def _module_path(project: Project, model: ExistingModel) -> Path:
 
 
 def _has(project: Project, model: ExistingModel, mixin: Mixin) -> bool:
-    source = read_text(project.root / _module_path(project, model))
-    return mixin.class_name in class_bases(source, model.class_name)
+    path = _module_path(project, model)
+    try:
+        source = read_text(project.root / path)
+        return mixin.class_name in class_bases(source, model.class_name)
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not UTF-8"
+        raise ModelEditError(f"cannot read {path}: {reason}") from None
+    except ModelEditError as error:
+        raise ModelEditError(f"{path}: {error.message}", hint=error.hint) from None
 
 
 def _models(project: Project, mixin: Mixin, names: Sequence[str]) -> list[ExistingModel]:

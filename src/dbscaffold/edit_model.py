@@ -731,7 +731,12 @@ def class_bases(source: str, class_name: str) -> list[str]:
     """The names of a top-level class's bases (dotted), ``[]`` without such a class."""
     import libcst as cst
 
-    module = cst.parse_module(source)
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        raise ModelEditError(
+            f"a model module does not parse (line {error.raw_line})", hint="fix the module first"
+        ) from None
     for statement in module.body:
         if isinstance(statement, cst.ClassDef) and statement.name.value == class_name:
             return [_dotted(arg.value).split(".")[-1] for arg in statement.bases]

@@ -289,3 +289,36 @@ def test_dry_run_prints_the_edits_and_writes_nothing(
     assert result.stdout.splitlines()[0] == "      edit  src/my_service/models/shop.py"
     assert "+class Shop(UUIDPrimaryKeyMixin, TimestampMixin, Base):" in result.stdout
     assert tree_bytes(pristine) == before
+
+
+@pytest.mark.slow
+def test_a_sqlite_migration_leaving_a_row_pointing_nowhere_fails_and_rolls_back(
+    generate: Generate, dbscaffold: InstalledCli
+) -> None:
+    """Foreign keys are checked at the end of a SQLite migration, not left unenforced."""
+    project = generate(primary_key="int", example_model=False)
+    database = installed_sqlite_project(dbscaffold, project)
+    for name, fields in TABLES[:2]:
+        dbscaffold.run(
+            "add-model", name, *fields, *NO_MIXINS, "--migration", cwd=project, env=database
+        )
+        project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+    head = project_tool(dbscaffold, project, "alembic", "current", env=database)
+    versions = project / "migrations" / "versions"
+    (down,) = re.findall(
+        r'^revision: str = "(\w+)"', max(versions.glob("*_create_book_table.py")).read_text(), re.M
+    )
+    (versions / "2100-01-01_dangling_book.py").write_text(
+        f'"""dangling book"""\n\nfrom alembic import op\n\nrevision = "dangling"\n'
+        f'down_revision = "{down}"\n\n\ndef upgrade() -> None:\n'
+        "    op.execute(\"INSERT INTO book (title, isbn, author_id) VALUES ('t', '1', 999)\")\n"
+    )
+
+    with pytest.raises(
+        AssertionError, match=r"a row of book \(rowid 1\) refers to a missing row of author"
+    ):
+        project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+
+    # still at the revision before: the dangling row was rolled back with its migration
+    after = project_tool(dbscaffold, project, "alembic", "current", env=database)
+    assert after.split()[0] == head.split()[0] == down

@@ -248,6 +248,24 @@ def test_a_class_that_cannot_be_edited_safely_is_refused(source: str, pattern: s
         apply_base_edits(source, [edit("soft_delete")])
 
 
+@pytest.mark.parametrize(
+    ("source", "pattern"),
+    [
+        (
+            GENERATED.replace(
+                "from shop.db.mixins import",
+                "from shop.legacy import VersionMixin\nfrom shop.db.mixins import",
+            ),
+            r"^cannot add VersionMixin to Book: .* already binds 'VersionMixin' to something else",
+        ),
+    ],
+)
+def test_an_import_that_cannot_be_added_safely_is_refused(source: str, pattern: str) -> None:
+    with pytest.raises(ModelEditError, match=pattern) as refused:
+        apply_base_edits(source, [edit("versioning")])
+    assert "noinverse" not in refused.value.hint
+
+
 def test_an_exploded_class_line_stays_exploded() -> None:
     source = GENERATED.replace("(DualIdMixin, Base):", "(\n    DualIdMixin,\n    Base,\n):")
     result = apply_base_edits(source, [edit("versioning")])

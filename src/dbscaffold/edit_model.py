@@ -768,7 +768,15 @@ def apply_base_edits(source: str, edits: Sequence[BaseEdit]) -> str:
         if live_unique:
             imports.add("first", edit.import_from, "unique_while_live")
         marker = ClassEdit(edit.module, edit.class_name, edit.mixin, "", "", imports, Imports())
-        source = _ensure_imports(module, marker).code
+        try:
+            source = _ensure_imports(module, marker).code
+        except ModelEditError as error:
+            # said as add-model says it of an inverse; here the "attribute" is the mixin
+            message = error.message.replace(
+                f"{edit.class_name}.{edit.mixin}", f"{edit.mixin} to {edit.class_name}"
+            )
+            hint = error.hint.replace(", or add :noinverse", "").replace(" or add :noinverse", "")
+            raise ModelEditError(message, hint=hint) from None
     return source
 
 

@@ -127,7 +127,7 @@ def check_new_names(project: Project, model: ExistingModel, specs: Sequence[Fiel
                     f"{model.class_name}.{name} exists already; add-field adds new fields,"
                     " it does not change one (its type, its options)",
                     hint="change a column by hand, with a hand-written migration"
-                    " (see docs/add-model.md, 'Growing a model')",
+                    " (see docs/grow.md)",
                 )
 
 

@@ -216,6 +216,33 @@ def remove_field_command(
     remove_field(options, typer.echo)
 
 
+@app.command("add-mixin")
+def add_mixin_command(
+    mixin: Annotated[
+        str, typer.Argument(help="The mixin: " + ", ".join(m.option for m in MIXINS) + ".")
+    ],
+    models: Annotated[
+        list[str] | None,
+        typer.Argument(help="The models to give it (default: every model lacking it)."),
+    ] = None,
+    migration: Annotated[
+        bool, typer.Option("--migration", help="Autogenerate the migration too.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan only.")] = False,
+    project: ProjectOption = Path(),
+) -> None:
+    """Turn a mixin on for models the project has, with (--migration) their migration.
+
+    Run `dbscaffold update --data MIXIN=true` first if the project was made without it.
+    """
+    from dbscaffold.add_mixin import AddMixinOptions, add_mixin
+
+    options = AddMixinOptions(
+        mixin=mixin, models=models or [], project=project, migration=migration, dry_run=dry_run
+    )
+    add_mixin(options, typer.echo)
+
+
 @app.command()
 def update(
     to: Annotated[

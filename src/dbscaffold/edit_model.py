@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from dbscaffold.errors import DbscaffoldError
 from dbscaffold.imports import LINE_LENGTH, Imports, _member_key, _module_key
+from dbscaffold.layout import bracketed
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -851,3 +852,255 @@ def _from_text(module: str, names: Sequence[str], indent: int, *, exploded: bool
         return line
     members = "".join(f"    {name},\n" for name in ordered)
     return f"from {module} import (\n{members})"
+
+
+# -- a mixin added to a class's bases (``add-mixin``) --------------------------------------
+
+
+@dataclass(frozen=True)
+class BaseEdit:
+    """One mixin to add to the bases of a model class of the project."""
+
+    #: The model module, ``src/<package>/models/<module>.py``.
+    module: str
+    class_name: str
+    #: The mixin class, imported from ``import_from`` (``<package>.db.mixins``).
+    mixin: str
+    import_from: str
+    #: The bases it goes in front of, the first of them the class has: the mixins after it
+    #: in the registry's order, then ``Base``.
+    before: tuple[str, ...]
+    #: Soft delete: the table, whose ``unique=True`` columns become unique indexes over
+    #: live rows (``__table_args__ = (unique_while_live(...),)``); ``None`` otherwise.
+    live_unique_table: str | None = None
+
+
+class AlreadyThereError(ModelEditError):
+    """The class has the mixin already."""
+
+
+def class_bases(source: str, class_name: str) -> list[str]:
+    """The names of a top-level class's bases (dotted), ``[]`` without such a class."""
+    import libcst as cst
+
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        raise ModelEditError(
+            f"a model module does not parse (line {error.raw_line})", hint="fix the module first"
+        ) from None
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef) and statement.name.value == class_name:
+            return [_dotted(arg.value).split(".")[-1] for arg in statement.bases]
+    return []
+
+
+def apply_base_edits(source: str, edits: Sequence[BaseEdit]) -> str:
+    """``source`` with each edit's mixin among its class's bases, imported at the top.
+
+    A class that has the mixin already is an :class:`AlreadyThereError`; a class whose
+    header or columns cannot be rewritten safely is a :class:`ModelEditError`. Only the
+    class statement's header, the columns it changes, its ``__table_args__`` and the
+    import lines change.
+    """
+    import libcst as cst
+
+    for edit in edits:
+        try:
+            module = cst.parse_module(source)
+        except cst.ParserSyntaxError as error:
+            raise ModelEditError(
+                f"{edit.module} does not parse (line {error.raw_line}): cannot add "
+                f"{edit.mixin} to {edit.class_name}",
+                hint="fix the module first",
+            ) from None
+        module, live_unique = _add_base(module, edit)
+        imports = Imports()
+        imports.add("first", edit.import_from, edit.mixin)
+        if live_unique:
+            imports.add("first", edit.import_from, "unique_while_live")
+        marker = ClassEdit(edit.module, edit.class_name, edit.mixin, "", "", imports, Imports())
+        try:
+            source = _ensure_imports(module, marker).code
+        except ModelEditError as error:
+            # said as add-model says it of an inverse; here the "attribute" is the mixin
+            message = error.message.replace(
+                f"{edit.class_name}.{edit.mixin}", f"{edit.mixin} to {edit.class_name}"
+            )
+            hint = error.hint.replace(", or add :noinverse", "").replace(" or add :noinverse", "")
+            raise ModelEditError(message, hint=hint) from None
+    return source
+
+
+def _add_base(module: "cst.Module", edit: BaseEdit) -> tuple["cst.Module", bool]:
+    import libcst as cst
+
+    what = f"cannot add {edit.mixin} to {edit.class_name}"
+    classes = [
+        (index, statement)
+        for index, statement in enumerate(module.body)
+        if isinstance(statement, cst.ClassDef) and statement.name.value == edit.class_name
+    ]
+    if len(classes) != 1:
+        raise ModelEditError(
+            f"{what}: {edit.module} has no single top-level `class {edit.class_name}(...)`",
+            hint="define the class with a plain class statement",
+        )
+    index, class_def = classes[0]
+    names = [_dotted(arg.value) for arg in class_def.bases]
+    if edit.mixin in {name.split(".")[-1] for name in names}:
+        raise AlreadyThereError(f"{edit.class_name} already has {edit.mixin}")
+    header = module.code_for_node(
+        class_def.with_changes(body=cst.SimpleStatementSuite([]), leading_lines=[])
+    )
+    plain = all(
+        name and arg.keyword is None and not arg.star
+        for name, arg in zip(names, class_def.bases, strict=True)
+    )
+    if not plain or class_def.keywords or "#" in header or class_def.decorators:
+        raise ModelEditError(
+            f"{what}: the class statement in {edit.module} is not a plain list of base names",
+            hint=f"add {edit.mixin} to its bases by hand",
+        )
+    at = next((i for i, name in enumerate(names) if name.split(".")[-1] in edit.before), None)
+    if at is None:
+        raise ModelEditError(
+            f"{what}: {edit.module} does not derive it from Base",
+            hint=f"add {edit.mixin} to its bases by hand",
+        )
+    names.insert(at, edit.mixin)
+    exploded = isinstance(class_def.bases[-1].comma, cst.Comma)
+    items = bracketed(f"class {edit.class_name}(", names, "):")
+    if exploded and not items.startswith("\n"):
+        items = "\n" + "".join(f"    {name},\n" for name in names)
+    parsed = cst.parse_statement(f"class {edit.class_name}({items}):\n    pass\n")
+    assert isinstance(parsed, cst.ClassDef)
+    class_def = class_def.with_changes(
+        bases=parsed.bases,
+        lpar=parsed.lpar,
+        rpar=parsed.rpar,
+        whitespace_after_name=parsed.whitespace_after_name,
+        whitespace_before_colon=parsed.whitespace_before_colon,
+    )
+    live_unique = False
+    if edit.live_unique_table is not None:
+        class_def, live_unique = _unique_while_live(module, class_def, edit)
+    body = [*module.body[:index], class_def, *module.body[index + 1 :]]
+    return module.with_changes(body=body), live_unique
+
+
+def _unique_while_live(
+    module: "cst.Module", class_def: "cst.ClassDef", edit: BaseEdit
+) -> tuple["cst.ClassDef", bool]:
+    """Its ``unique=True`` columns turned into unique indexes over live rows, as
+    ``add-model`` writes a soft-deleted model's: ``__table_args__`` after ``__tablename__``
+    and, for a foreign key, ``index=True`` in place of ``unique=True``."""
+    import libcst as cst
+
+    from dbscaffold.plan import _table_args
+
+    assert edit.live_unique_table is not None
+    what = f"cannot add {edit.mixin} to {edit.class_name}"
+    body = class_def.body
+    if not isinstance(body, cst.IndentedBlock):
+        raise ModelEditError(
+            f"{what}: the class body in {edit.module} is on the class line",
+            hint="write the body on lines of its own",
+        )
+    statements = list(body.body)
+    columns: list[str] = []
+    for position, statement in enumerate(statements):
+        call = _mapped_column_call(statement)
+        if call is None:
+            continue
+        unique = [
+            arg for arg in call.args if arg.keyword is not None and arg.keyword.value == "unique"
+        ]
+        if not unique:
+            continue
+        if len(unique) != 1 or _dotted(unique[0].value) != "True":
+            raise ModelEditError(
+                f"{what}: a column's `unique=` in {edit.module} is not `unique=True`",
+                hint="make its uniqueness a unique_while_live(...) index by hand first",
+            )
+        assert isinstance(statement, cst.SimpleStatementLine)
+        assignment = statement.body[0]
+        assert isinstance(assignment, cst.AnnAssign)
+        assert isinstance(assignment.target, cst.Name)
+        text = module.code_for_node(assignment)
+        if "#" in text:
+            raise ModelEditError(
+                f"{what}: the unique column {assignment.target.value} in {edit.module} holds "
+                "a comment",
+                hint="move the comment above the column first",
+            )
+        first = call.args[0].value if call.args and call.args[0].keyword is None else None
+        name = (
+            str(first.evaluated_value)
+            if isinstance(first, cst.SimpleString)
+            else assignment.target.value
+        )
+        columns.append(name)
+        foreign = any(
+            isinstance(arg.value, cst.Call) and _dotted(arg.value.func).endswith("ForeignKey")
+            for arg in call.args
+        )
+        indexed = any(arg.keyword is not None and arg.keyword.value == "index" for arg in call.args)
+        arguments = []
+        for arg in call.args:
+            if arg is unique[0]:
+                if foreign and not indexed:
+                    arguments.append("index=True")
+                continue
+            code = module.code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+            arguments.append(code.strip())
+        before = (
+            f"    {assignment.target.value}: "
+            f"{module.code_for_node(assignment.annotation.annotation)} = "
+            f"{module.code_for_node(call.func)}("
+        )
+        line = before + bracketed(before, arguments, ")") + ")"
+        new = cst.parse_statement(textwrap.dedent(line) + "\n")
+        statements[position] = new.with_changes(
+            leading_lines=statement.leading_lines,
+            trailing_whitespace=statement.trailing_whitespace,
+        )
+    if not columns:
+        return class_def, False
+    if any("__table_args__" in _bound_names(statement) for statement in statements):
+        raise ModelEditError(
+            f"{what}: {edit.class_name} has unique columns and a __table_args__ of its own "
+            f"in {edit.module}",
+            hint="make its unique columns unique_while_live(...) indexes by hand first",
+        )
+    table_name = next(
+        (i for i, s in enumerate(statements) if "__tablename__" in _bound_names(s)), None
+    )
+    if table_name is None:
+        raise ModelEditError(
+            f"{what}: {edit.class_name} in {edit.module} has no __tablename__",
+            hint="make its unique columns unique_while_live(...) indexes by hand first",
+        )
+    indexes = _table_args(edit.live_unique_table, columns)
+    table_args = cst.parse_statement(textwrap.dedent(f"    __table_args__ = ({indexes})") + "\n")
+    statements.insert(table_name + 1, table_args)
+    return class_def.with_changes(body=body.with_changes(body=statements)), True
+
+
+def _mapped_column_call(statement: "cst.CSTNode") -> "cst.Call | None":
+    """The ``mapped_column(...)`` call a ``x: Mapped[...] = mapped_column(...)`` line makes."""
+    import libcst as cst
+
+    if not _is_mapped_column(statement):
+        return None
+    assert isinstance(statement, cst.SimpleStatementLine)
+    assignment = statement.body[0]
+    assert isinstance(assignment, cst.AnnAssign)
+    value = assignment.value
+    if (
+        isinstance(value, cst.Call)
+        and _dotted(value.func).split(".")[-1] == "mapped_column"
+        and isinstance(assignment.target, cst.Name)
+    ):
+        return value
+    return None

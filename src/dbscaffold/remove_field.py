@@ -113,7 +113,7 @@ def find_field(source: str, model: ExistingModel, name: str) -> FieldInCode:
     if name in KEY_COLUMNS or name in MIXIN_COLUMNS or name in MIXIN_METHODS:
         raise DbscaffoldError(
             f"{model.class_name}.{name} comes from a mixin, not from a field",
-            hint="a mixin is the project's choice for every model; see docs/add-model.md",
+            hint="it comes with the model's key strategy or mixin, which add-mixin turns on",
         )
     if name not in attributes:
         fields = ", ".join(sorted(a for a in attributes if not a.startswith("__"))) or "none"

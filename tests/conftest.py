@@ -1,14 +1,17 @@
 """Fixtures shared by this repository's tests."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pytest_copie.plugin import Copie, Result
 
 from tests.helpers import REPO_ROOT, SharedEnvironment, declared_requirements, shared_environment
 from tests.installed import InstalledCli, installed_cli
+
+if TYPE_CHECKING:
+    from tests.test_generated_projects_postgresql import Databases
 
 #: Answers that make each generated project need every dependency any project can.
 _WIDEST_ANSWERS = (
@@ -76,3 +79,13 @@ def shared_env(tmp_path_factory: pytest.TempPathFactory) -> SharedEnvironment:
 
 def answers_id(answers: Mapping[str, object]) -> str:
     return ",".join(f"{key}={value}" for key, value in answers.items()) or "defaults"
+
+
+@pytest.fixture
+def databases() -> "Iterator[Databases]":
+    """The PostgreSQL databases a test creates (``databases.create()``), dropped after it."""
+    from tests.test_generated_projects_postgresql import Databases
+
+    created = Databases()
+    yield created
+    created.drop_all()

@@ -9,7 +9,6 @@ Bad input exits 2 with one line and an unchanged tree.
 
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,7 +77,7 @@ def edited_paths(stdout: str) -> set[str]:
 
 def created_migration(stdout: str) -> str:
     (path,) = re.findall(r"^ +create  (migrations/versions/\S+)$", stdout, flags=re.MULTILINE)
-    return path
+    return str(path)
 
 
 def grow(cli: InstalledCli, project: Path, database: dict[str, str]) -> None:
@@ -139,13 +138,6 @@ def test_each_mixin_is_added_and_migrated_on_rows_on_sqlite(
 
     verify(project, shared_env)  # ruff, format, mypy, pytest; upgrade, check, downgrade base
     project_tool(dbscaffold, project, "alembic", "downgrade", "base", env=database)
-
-
-@pytest.fixture
-def databases() -> Iterator[Databases]:
-    created = Databases()
-    yield created
-    created.drop_all()
 
 
 @pytest.mark.slow

@@ -615,6 +615,7 @@ def test_edits_of_one_module_become_one_write_made_from_the_module_as_it_is(
 
     assert write.path == Path(AUTHOR_MODULE)
     assert write.expected == AUTHOR_SOURCE
+    assert write.content is not None
     assert write.content.endswith(
         '    books: Mapped[list["Book"]] = relationship(back_populates="author")\n'
         '    reviewed_books: Mapped[list["Book"]] = relationship(back_populates="reviewer")\n'

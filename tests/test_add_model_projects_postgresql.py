@@ -5,7 +5,6 @@ so each field mix is migrated and tested on a server. Needs the servers that
 ``.ci/databases start`` runs (CI always does); without them these tests are skipped.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -40,13 +39,6 @@ CASES: list[tuple[dict[str, Any], list[tuple[str, list[str]]]]] = [
     ({"database": "postgresql", "primary_key": "dual", "example_model": False}, SMALL_MODELS),
     ({"database": "sqlite", "primary_key": "uuid4", "soft_delete": False}, SMALL_MODELS),
 ]
-
-
-@pytest.fixture
-def databases() -> Iterator[Databases]:
-    created = Databases()
-    yield created
-    created.drop_all()
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ them these tests are skipped and say so.
 
 import os
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -77,13 +76,6 @@ def async_url(server_url: str, database: str) -> str:
     """``server_url`` for the asyncpg driver, naming ``database``."""
     parts = urlsplit(server_url)
     return urlunsplit(("postgresql+asyncpg", parts.netloc, f"/{database}", parts.query, ""))
-
-
-@pytest.fixture
-def databases() -> Iterator[Databases]:
-    created = Databases()
-    yield created
-    created.drop_all()
 
 
 def verify_on(server_url: str, project: Path, env: SharedEnvironment, dbs: Databases) -> None:

@@ -11,7 +11,7 @@ import ast
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -351,13 +351,6 @@ def test_a_table_with_rows_grows_and_shrinks_with_its_migrations(
     # so the rows go first (verify() downgraded an empty database already).
     project_tool(dbscaffold, project, "python", "-c", DELETE_ROWS, env=database)
     project_tool(dbscaffold, project, "alembic", "downgrade", "base", env=database)
-
-
-@pytest.fixture
-def databases() -> Iterator[Databases]:
-    created = Databases()
-    yield created
-    created.drop_all()
 
 
 @pytest.mark.slow

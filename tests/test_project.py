@@ -38,7 +38,9 @@ def test_models_with_their_key_type_and_mixins(tmp_path: Path) -> None:
     models = scan_models(write(tmp_path, author=AUTHOR))
 
     assert models == [
-        ExistingModel("Author", "author", "author", "int", soft_delete=True, mixins=("soft_delete",))
+        ExistingModel(
+            "Author", "author", "author", "int", soft_delete=True, mixins=("soft_delete",)
+        )
     ]
 
 

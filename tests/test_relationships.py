@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -354,13 +353,6 @@ def test_every_form_is_generated_migrated_and_passes_every_check(
     project_tool(dbscaffold, project, "alembic", "check", env=database)
     verify(project, shared_env)  # ruff, format, mypy, pytest; upgrade, check, downgrade base
     project_tool(dbscaffold, project, "alembic", "downgrade", "base", env=database)
-
-
-@pytest.fixture
-def databases() -> Iterator[Databases]:
-    created = Databases()
-    yield created
-    created.drop_all()
 
 
 @pytest.mark.slow

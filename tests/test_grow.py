@@ -18,10 +18,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dbscaffold.add_field import AddFieldOptions, add_field
+from dbscaffold.add_field import add_field
 from dbscaffold.add_model import AddModelOptions, add_model
+from dbscaffold.change import FieldsOptions
 from dbscaffold.errors import DbscaffoldError
-from dbscaffold.remove_field import RemoveFieldOptions, remove_field
+from dbscaffold.remove_field import remove_field
 from tests import test_generated_projects_postgresql as on_postgresql
 from tests.conftest import Generate
 from tests.helpers import REPO_ROOT, SharedEnvironment, tree_bytes
@@ -105,14 +106,14 @@ def test_remove_field_undoes_add_field(pristine: Path, tmp_path: Path, fields: l
     try:
         before = tree_bytes(project)
         try:
-            add_field(AddFieldOptions("Book", fields, project), echo=lambda line: None)
+            add_field(FieldsOptions("Book", fields, project), echo=lambda line: None)
         except DbscaffoldError:
             assume(False)  # NOT NULL without a default, a taken name...: refused, tested below
         grown = tree_bytes(project)
         assert grown != before
         names = [re.split(r"[:?=]", field)[0] for field in fields]
 
-        remove_field(RemoveFieldOptions("Book", names, project), echo=lambda line: None)
+        remove_field(FieldsOptions("Book", names, project), echo=lambda line: None)
 
         after = tree_bytes(project)
         assert set(after) == set(before), set(after) ^ set(before)
@@ -130,7 +131,7 @@ def test_remove_field_undoes_add_field(pristine: Path, tmp_path: Path, fields: l
 
 def test_a_removal_takes_what_the_field_brought_and_nothing_else(project: Path) -> None:
     add_field(
-        AddFieldOptions(
+        FieldsOptions(
             "Book",
             ["status:enum:draft:live=draft", "tags:many:Tag", "isbn:str{20}?:unique"],
             project,
@@ -145,7 +146,7 @@ def test_a_removal_takes_what_the_field_brought_and_nothing_else(project: Path) 
     assert "from tests.models import test_book\n" in added.read_text()
 
     lines: list[str] = []
-    remove_field(RemoveFieldOptions("Book", ["tags", "isbn"], project), echo=lines.append)
+    remove_field(FieldsOptions("Book", ["tags", "isbn"], project), echo=lines.append)
 
     book = (project / MODELS / "book.py").read_text()
     assert "BookStatus" in book
@@ -215,7 +216,7 @@ def test_a_unique_field_on_a_soft_deleted_model_is_unique_over_live_rows(
     before = tree_bytes(project)
     assert '__table_args__ = (unique_while_live("tag_label_key", "label"),)\n' in tag.read_text()
 
-    add_field(AddFieldOptions("Tag", ["slug:str{40}?:unique"], project), echo=lambda line: None)
+    add_field(FieldsOptions("Tag", ["slug:str{40}?:unique"], project), echo=lambda line: None)
 
     assert (
         "    __table_args__ = (\n"
@@ -224,7 +225,7 @@ def test_a_unique_field_on_a_soft_deleted_model_is_unique_over_live_rows(
         "    )\n"
     ) in tag.read_text()
     assert "slug: Mapped[str | None] = mapped_column(String(40))\n" in tag.read_text()
-    remove_field(RemoveFieldOptions("Tag", ["slug"], project), echo=lambda line: None)
+    remove_field(FieldsOptions("Tag", ["slug"], project), echo=lambda line: None)
     assert tree_bytes(project) == before
 
 

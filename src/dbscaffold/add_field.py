@@ -6,13 +6,12 @@ tests go in a test module of their own beside the model's.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from dbscaffold import render
 from dbscaffold.add_model import check_test_support, edited_files
-from dbscaffold.change import WriteOptions, carry_out
+from dbscaffold.change import FieldsOptions, carry_out
 from dbscaffold.edit_model import ClassEdit, class_attributes
 from dbscaffold.errors import DbscaffoldError
 from dbscaffold.fields import FieldSpec, parse_fields
@@ -27,16 +26,7 @@ from dbscaffold.writer import FileWrite, read_text
 _ALTERNATIVE = "add the field by hand"
 
 
-@dataclass(frozen=True)
-class AddFieldOptions:
-    model: str
-    fields: list[str]
-    project: Path
-    migration: bool = False
-    write: WriteOptions = field(default_factory=WriteOptions)
-
-
-def add_field(options: AddFieldOptions, echo: Callable[[str], None]) -> None:
+def add_field(options: FieldsOptions, echo: Callable[[str], None]) -> None:
     options.write.check()
     project = read_project(options.project)
     model = find_model(project, options.model)

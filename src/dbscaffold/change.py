@@ -2,7 +2,7 @@
 then (``--migration``) the migration, which undoes the writes if it fails."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dbscaffold.errors import ConflictError, DbscaffoldError
@@ -20,6 +20,18 @@ class WriteOptions:
     def check(self) -> None:
         if self.force and self.skip:
             raise DbscaffoldError("--force and --skip exclude each other", hint="choose one")
+
+
+@dataclass(frozen=True)
+class FieldsOptions:
+    """``add-field`` and ``remove-field``: a model, its fields (arguments or names), what
+    to write."""
+
+    model: str
+    fields: list[str]
+    project: Path
+    migration: bool = False
+    write: WriteOptions = field(default_factory=WriteOptions)
 
 
 def carry_out(

@@ -178,10 +178,10 @@ def add_field_command(
 
     The table may have rows: a new column is optional or has a default.
     """
-    from dbscaffold.add_field import AddFieldOptions, add_field
-    from dbscaffold.change import WriteOptions
+    from dbscaffold.add_field import add_field
+    from dbscaffold.change import FieldsOptions, WriteOptions
 
-    options = AddFieldOptions(
+    options = FieldsOptions(
         model=model,
         fields=fields or [],
         project=project,
@@ -203,10 +203,10 @@ def remove_field_command(
 ) -> None:
     """Remove fields from a model: the attribute, its inverse, its tests, its repository
     method, and (with --migration) the migration that drops the column."""
-    from dbscaffold.change import WriteOptions
-    from dbscaffold.remove_field import RemoveFieldOptions, remove_field
+    from dbscaffold.change import FieldsOptions, WriteOptions
+    from dbscaffold.remove_field import remove_field
 
-    options = RemoveFieldOptions(
+    options = FieldsOptions(
         model=model,
         fields=fields or [],
         project=project,

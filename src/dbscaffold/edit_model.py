@@ -62,17 +62,13 @@ def apply_edits(source: str, edits: Sequence[ClassEdit], *, replace: bool) -> st
     and is a ``relationship(...)`` with ``back_populates`` naming the edit's field is
     replaced if ``replace``; anything else of that name is a :class:`ModelEditError`.
     """
-    import libcst as cst
 
     for edit in edits:
-        try:
-            module = cst.parse_module(source)
-        except cst.ParserSyntaxError as error:
-            raise ModelEditError(
-                f"{edit.module} does not parse (line {error.raw_line}): cannot add "
-                f"{edit.class_name}.{edit.attribute}",
-                hint=f"fix the module, or {edit.alternative}",
-            ) from None
+        module = parse_module(
+            source,
+            f"{edit.module} (adding {edit.class_name}.{edit.attribute})",
+            hint=f"fix the module, or {edit.alternative}",
+        )
         module = _edit_class(module, edit, replace=replace)
         if module.code != source:
             module = _ensure_imports(module, edit)
@@ -80,17 +76,21 @@ def apply_edits(source: str, edits: Sequence[ClassEdit], *, replace: bool) -> st
     return source
 
 
+def parse_module(source: str, where: str, *, hint: str = "fix the module first") -> "cst.Module":
+    """``source`` parsed, or a one-line :class:`ModelEditError` naming ``where`` and the line."""
+    import libcst as cst
+
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        raise ModelEditError(f"{where} does not parse (line {error.raw_line})", hint=hint) from None
+
+
 def class_attributes(source: str, class_name: str) -> set[str]:
     """The names the body of the top-level class ``class_name`` binds (none if no such class)."""
     import libcst as cst
 
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        raise ModelEditError(
-            f"the module of {class_name} does not parse (line {error.raw_line})",
-            hint="fix the module first",
-        ) from None
+    module = parse_module(source, f"the module of {class_name}")
     return {
         name
         for statement in module.body
@@ -883,12 +883,7 @@ def class_bases(source: str, class_name: str) -> list[str]:
     """The names of a top-level class's bases (dotted), ``[]`` without such a class."""
     import libcst as cst
 
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        raise ModelEditError(
-            f"a model module does not parse (line {error.raw_line})", hint="fix the module first"
-        ) from None
+    module = parse_module(source, "a model module")
     for statement in module.body:
         if isinstance(statement, cst.ClassDef) and statement.name.value == class_name:
             return [_dotted(arg.value).split(".")[-1] for arg in statement.bases]
@@ -903,17 +898,9 @@ def apply_base_edits(source: str, edits: Sequence[BaseEdit]) -> str:
     class statement's header, the columns it changes, its ``__table_args__`` and the
     import lines change.
     """
-    import libcst as cst
 
     for edit in edits:
-        try:
-            module = cst.parse_module(source)
-        except cst.ParserSyntaxError as error:
-            raise ModelEditError(
-                f"{edit.module} does not parse (line {error.raw_line}): cannot add "
-                f"{edit.mixin} to {edit.class_name}",
-                hint="fix the module first",
-            ) from None
+        module = parse_module(source, f"{edit.module} (adding {edit.mixin} to {edit.class_name})")
         module, live_unique = _add_base(module, edit)
         imports = Imports()
         imports.add("first", edit.import_from, edit.mixin)

@@ -14,6 +14,7 @@ from dbscaffold.edit_model import (
     _bound_names,
     _dotted,
     _table_args_line,
+    parse_module,
     referenced_names,
 )
 
@@ -38,7 +39,7 @@ def remove_class_attributes(
     import libcst as cst
 
     wanted = set(attributes)
-    module = _parse(source, where)
+    module = parse_module(source, where)
     index, class_def = _find_class(module, class_name, where)
     body = class_def.body
     assert isinstance(body, cst.IndentedBlock)
@@ -67,7 +68,7 @@ def remove_top_level(source: str, names: Iterable[str], *, where: str) -> Remove
     (an enum class, an association table)."""
     import libcst as cst
 
-    module = _parse(source, where)
+    module = parse_module(source, where)
     wanted = set(names)
     pairs: list[tuple[cst.BaseStatement, cst.BaseStatement | None]] = []
     removed: list[str] = []
@@ -96,7 +97,7 @@ def remove_tests_of(
     import libcst as cst
 
     wanted = set(field_names)
-    module = _parse(source, where)
+    module = parse_module(source, where)
     kept: list[cst.BaseStatement] = []
     removed: list[str] = []
     for statement in module.body:
@@ -125,17 +126,6 @@ def has_tests(source: str) -> bool:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _parse(source: str, where: str) -> "cst.Module":
-    import libcst as cst
-
-    try:
-        return cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        raise ModelEditError(
-            f"{where} does not parse (line {error.raw_line})", hint="fix the module first"
-        ) from None
 
 
 def _find_class(module: "cst.Module", class_name: str, where: str) -> tuple[int, "cst.ClassDef"]:

@@ -3,12 +3,12 @@ wrote for it: its attribute, its relationship's inverse, its repository method, 
 with ``--migration``, the migration that drops its column."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from dbscaffold.add_field import find_model
-from dbscaffold.change import WriteOptions, carry_out
-from dbscaffold.edit_model import ModelEditError, _bound_names, _dotted, referenced_names
+from dbscaffold.change import FieldsOptions, carry_out
+from dbscaffold.edit_model import _bound_names, _dotted, parse_module, referenced_names
 from dbscaffold.errors import DbscaffoldError
 from dbscaffold.migration import fitting_slug
 from dbscaffold.project import ExistingModel, Project, read_project
@@ -26,15 +26,6 @@ KEY_COLUMNS = frozenset({"id", "public_id"})
 
 
 @dataclass(frozen=True)
-class RemoveFieldOptions:
-    model: str
-    fields: list[str]
-    project: Path
-    migration: bool = False
-    write: WriteOptions = field(default_factory=WriteOptions)
-
-
-@dataclass(frozen=True)
 class FieldInCode:
     """A field as the model's class holds it."""
 
@@ -45,7 +36,7 @@ class FieldInCode:
     target: str | None = None
 
 
-def remove_field(options: RemoveFieldOptions, echo: Callable[[str], None]) -> None:
+def remove_field(options: FieldsOptions, echo: Callable[[str], None]) -> None:
     options.write.check()
     project = read_project(options.project)
     model = find_model(project, options.model)
@@ -235,12 +226,7 @@ def _inverses(source: str, class_name: str, field_name: str, model_class: str) -
     ``relationship(back_populates="<field_name>")`` annotated with ``model_class``."""
     import libcst as cst
 
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError:
-        raise ModelEditError(
-            f"the module of {class_name} does not parse", hint="fix it first"
-        ) from None
+    module = parse_module(source, f"the module of {class_name}")
     found = []
     for statement in module.body:
         if not (isinstance(statement, cst.ClassDef) and statement.name.value == class_name):

@@ -132,6 +132,16 @@ class FieldType:
         """The default as the model's ``default=`` writes it."""
         return python_literal(spec.default)
 
+    def server_default(self, spec: "FieldSpec") -> str | None:
+        """The default as the database writes it for rows the ORM does not (``None``: the
+        type has no text that every database reads back as the same value).
+
+        ``add-field`` gives a new NOT NULL column one: the code still running without the
+        field inserts rows too, and ``ADD COLUMN ... DEFAULT`` a constant does not rewrite
+        the table (PostgreSQL 11+) or fail on one with rows (SQLite).
+        """
+        return None
+
     def default_check(self, spec: "FieldSpec", owner: Owner, imports: "Imports") -> str:
         """How a test checks a defaulted column: ``is True``, ``== Decimal("0")``..."""
         self.annotation_imports(spec, owner, imports)
@@ -158,6 +168,9 @@ class StrType(FieldType):
     info = TypeInfo("str, str{N}", "str", "String(N) (N = 255 by default)", "VARCHAR(N)", "VARCHAR")
     annotation = "str"
     takes_size = True
+
+    def server_default(self, spec: "FieldSpec") -> str | None:
+        return str(spec.default)
 
     def parse_size(self, size: str | None) -> dict[str, Any]:
         if size is None:
@@ -189,6 +202,9 @@ class TextType(FieldType):
     annotation, column_type = "str", "Text"
     changed_code = '"changed"'
 
+    def server_default(self, spec: "FieldSpec") -> str | None:
+        return str(spec.default)
+
     def parse_default(self, spec: "FieldSpec", raw: str) -> object:
         return raw
 
@@ -201,6 +217,9 @@ class IntType(FieldType):
     info = TypeInfo("int", "int", "Integer", "INTEGER", "INTEGER")
     annotation, column_type = "int", "Integer"
     sample_code, changed_code = "n", "-1"
+
+    def server_default(self, spec: "FieldSpec") -> str | None:
+        return str(spec.default)
 
     def parse_default(self, spec: "FieldSpec", raw: str) -> object:
         if not re.fullmatch(r"-?\d+", raw):
@@ -437,6 +456,9 @@ class EnumType(FieldType):
         "VARCHAR + CHECK",
         "VARCHAR + CHECK",
     )
+
+    def server_default(self, spec: "FieldSpec") -> str | None:
+        return str(spec.default)
 
     def parse_arguments(self, name: str, tokens: list[str]) -> tuple[dict[str, Any], list[str]]:
         values = tuple(t for t in tokens if t not in MODIFIERS)

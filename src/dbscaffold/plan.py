@@ -15,6 +15,7 @@ from dbscaffold.field_types import Owner
 from dbscaffold.fields import FieldSpec, check_model_name, check_table_name, table_name
 from dbscaffold.imports import LINE_LENGTH, Imports, package_slack
 from dbscaffold.layout import bracketed
+from dbscaffold.literals import python_literal
 from dbscaffold.project import ANSWERS_FILE, ExistingModel, Project
 from dbscaffold.registry import KEYS, MIXINS, KeyStrategy, Mixin
 from dbscaffold.relationships import (
@@ -211,7 +212,9 @@ def plan_model(
             assert relationship is not None
             collections.append(_relationship_context(project, request, relationship, model_imports))
             continue
-        context = _field_context(project, request, spec, relationship, model_imports, test_imports)
+        context = _field_context(
+            project, request, spec, relationship, model_imports, test_imports, extends=extends
+        )
         if relationship is not None:
             context.update(_relationship_context(project, request, relationship, model_imports))
         fields.append(context)
@@ -415,6 +418,8 @@ def _field_context(
     relationship: Relationship | None,
     model_imports: Imports,
     test_imports: Imports,
+    *,
+    extends: bool = False,
 ) -> dict[str, Any]:
     package = project.package
     context: dict[str, Any] = {
@@ -492,6 +497,10 @@ def _field_context(
                 hint="choose a shorter default, or set this one by hand after generating",
             )
         context["options"].append(f"default={expression}")
+        server_default = field_type.server_default(spec)
+        if extends and not spec.nullable and server_default is not None:
+            # for the rows the code still running without the field inserts (add-field)
+            context["options"].append(f"server_default={python_literal(server_default)}")
         context["default_check"] = field_type.default_check(spec, owner, test_imports)
     return context
 

@@ -18,9 +18,14 @@ from dbscaffold.edit_model import class_bases
 from tests import test_generated_projects_postgresql as on_postgresql
 from tests.conftest import Generate
 from tests.helpers import REPO_ROOT, SharedEnvironment, tree_bytes
-from tests.installed import InstalledCli, install_project, installed_sqlite_project, project_tool
+from tests.installed import InstalledCli, installed_sqlite_project, project_tool
 from tests.test_generated_projects import verify
-from tests.test_generated_projects_postgresql import POSTGRES_URL, Databases, async_url, verify_on
+from tests.test_generated_projects_postgresql import (
+    POSTGRES_URL,
+    Databases,
+    installed_postgresql_project,
+    verify_on,
+)
 
 MODELS = Path("src/my_service/models")
 NO_MIXINS = ("--no-timestamps", "--no-soft-delete", "--no-versioning")
@@ -149,9 +154,7 @@ def test_each_mixin_is_added_and_migrated_on_rows_on_postgresql(
     databases: Databases,
 ) -> None:
     project = generate(database="postgresql", primary_key="dual", example_model=False)
-    install_project(dbscaffold, project)
-    database = {"DATABASE_URL": async_url(POSTGRES_URL, databases.create())}
-    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+    database = installed_postgresql_project(dbscaffold, project, databases)
 
     grow(dbscaffold, project, database)
 

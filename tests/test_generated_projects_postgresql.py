@@ -7,13 +7,16 @@ them these tests are skipped and say so.
 import os
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from tests.conftest import Generate, answers_id
 from tests.helpers import SharedEnvironment, run
+
+if TYPE_CHECKING:
+    from tests.installed import InstalledCli
 
 POSTGRES_URL = os.environ.get("DBSCAFFOLD_TEST_POSTGRES_URL", "")
 PGBOUNCER_URL = os.environ.get("DBSCAFFOLD_TEST_PGBOUNCER_URL", "")
@@ -76,6 +79,19 @@ def async_url(server_url: str, database: str) -> str:
     """``server_url`` for the asyncpg driver, naming ``database``."""
     parts = urlsplit(server_url)
     return urlunsplit(("postgresql+asyncpg", parts.netloc, f"/{database}", parts.query, ""))
+
+
+def installed_postgresql_project(
+    cli: "InstalledCli", project: Path, databases: Databases
+) -> dict[str, str]:
+    """Install ``project`` and point it at a new database of the server, migrated to head;
+    returns the ``DATABASE_URL`` environment for its commands."""
+    from tests.installed import install_project, project_tool
+
+    install_project(cli, project)
+    database = {"DATABASE_URL": async_url(POSTGRES_URL, databases.create())}
+    project_tool(cli, project, "alembic", "upgrade", "head", env=database)
+    return database
 
 
 def verify_on(server_url: str, project: Path, env: SharedEnvironment, dbs: Databases) -> None:

@@ -26,10 +26,15 @@ from dbscaffold.remove_field import remove_field
 from tests import test_generated_projects_postgresql as on_postgresql
 from tests.conftest import Generate
 from tests.helpers import REPO_ROOT, SharedEnvironment, tree_bytes
-from tests.installed import InstalledCli, install_project, installed_sqlite_project, project_tool
+from tests.installed import InstalledCli, installed_sqlite_project, project_tool
 from tests.test_fields import field_argument
 from tests.test_generated_projects import verify
-from tests.test_generated_projects_postgresql import POSTGRES_URL, Databases, async_url, verify_on
+from tests.test_generated_projects_postgresql import (
+    POSTGRES_URL,
+    Databases,
+    installed_postgresql_project,
+    verify_on,
+)
 from tests.test_relationships import assert_refused
 
 PACKAGE = Path("src/my_service")
@@ -363,9 +368,7 @@ def test_a_table_with_rows_grows_and_shrinks_on_postgresql(
     databases: Databases,
 ) -> None:
     project = generate(database="postgresql", primary_key="int")
-    install_project(dbscaffold, project)
-    database = {"DATABASE_URL": async_url(POSTGRES_URL, databases.create())}
-    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+    database = installed_postgresql_project(dbscaffold, project, databases)
 
     grow_and_shrink(
         dbscaffold, project, database, lambda p: verify_on(POSTGRES_URL, p, shared_env, databases)

@@ -27,9 +27,14 @@ from dbscaffold.fields import FieldSpecError, parse_field
 from tests import test_generated_projects_postgresql as on_postgresql
 from tests.conftest import Generate
 from tests.helpers import REPO_ROOT, SharedEnvironment, tree_bytes
-from tests.installed import InstalledCli, install_project, installed_sqlite_project, project_tool
+from tests.installed import InstalledCli, installed_sqlite_project, project_tool
 from tests.test_generated_projects import verify
-from tests.test_generated_projects_postgresql import POSTGRES_URL, Databases, async_url, verify_on
+from tests.test_generated_projects_postgresql import (
+    POSTGRES_URL,
+    Databases,
+    installed_postgresql_project,
+    verify_on,
+)
 from tests.test_grammar_property import IMPORT_ALL_MODELS
 
 MODELS = Path("src/my_service/models")
@@ -364,9 +369,7 @@ def test_every_form_passes_its_tests_on_postgresql(
     databases: Databases,
 ) -> None:
     project = generate(database="postgresql", primary_key="dual")
-    install_project(dbscaffold, project)
-    database = {"DATABASE_URL": async_url(POSTGRES_URL, databases.create())}
-    project_tool(dbscaffold, project, "alembic", "upgrade", "head", env=database)
+    database = installed_postgresql_project(dbscaffold, project, databases)
 
     add_every_form(dbscaffold, project, database)
 
